@@ -1,0 +1,304 @@
+//! How a request proves who sends it: a bearer token (static or OAuth2 client credentials), an API
+//! key in the query string, or credential headers.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use serde::Deserialize;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::secret::{REDACTED, Secret};
+
+/// The credentials a client signs every request with.
+#[derive(Clone)]
+pub enum Credentials {
+    /// No credentials (for tests against mocks).
+    None,
+    /// `Authorization: Bearer <token>` with a token you obtained yourself.
+    Bearer(Secret),
+    /// `Authorization: Bearer <token>` with a token fetched, cached and refreshed through the OAuth2
+    /// client-credentials grant.
+    OAuth2(Arc<ClientCredentialsFlow>),
+    /// A query parameter carrying an API key (e.g. `api_key=...`).
+    QueryApiKey {
+        /// The query parameter's name.
+        name: &'static str,
+        /// The key.
+        value: Secret,
+    },
+    /// One or more headers carrying credentials (e.g. `x-api-key`, `customer-key`).
+    Headers(Vec<(HeaderName, Secret)>),
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => f.write_str("Credentials::None"),
+            Self::Bearer(_) => write!(f, "Credentials::Bearer({REDACTED})"),
+            Self::OAuth2(flow) => write!(f, "Credentials::OAuth2({flow:?})"),
+            Self::QueryApiKey { name, .. } => write!(f, "Credentials::QueryApiKey {{ name: {name:?}, value: {REDACTED} }}"),
+            Self::Headers(headers) => {
+                let names: Vec<&str> = headers.iter().map(|(name, _)| name.as_str()).collect();
+                write!(f, "Credentials::Headers({names:?}, values {REDACTED})")
+            }
+        }
+    }
+}
+
+/// A header value built from a secret, marked sensitive so that `http` and `reqwest` never print it.
+pub(crate) fn sensitive_value(text: &str) -> Result<HeaderValue, AuthError> {
+    let mut value = HeaderValue::from_str(text)
+        .map_err(|_| AuthError::InvalidCredential("a credential contains characters not allowed in an HTTP header"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+pub(crate) fn bearer_value(token: &Secret) -> Result<HeaderValue, AuthError> {
+    sensitive_value(&format!("Bearer {}", token.expose()))
+}
+
+impl Credentials {
+    /// Signs a request. For OAuth2 this fetches (or reuses) a token.
+    pub(crate) async fn apply(&self, request: &mut reqwest::Request) -> Result<(), AuthError> {
+        match self {
+            Self::None => {}
+            Self::Bearer(token) => {
+                request.headers_mut().insert(AUTHORIZATION, bearer_value(token)?);
+            }
+            Self::OAuth2(flow) => {
+                let token = flow.access_token().await?;
+                request.headers_mut().insert(AUTHORIZATION, bearer_value(&token)?);
+            }
+            Self::QueryApiKey { name, value } => {
+                request.url_mut().query_pairs_mut().append_pair(name, value.expose());
+            }
+            Self::Headers(headers) => {
+                for (name, value) in headers {
+                    request.headers_mut().insert(name.clone(), sensitive_value(value.expose())?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// After a 401: whether a fresh credential exists, and if so, puts it on `request`.
+    /// Only OAuth2 tokens can be renewed; every other kind returns `Ok(false)`.
+    pub(crate) async fn renew_after_rejection(&self, request: &mut reqwest::Request) -> Result<bool, AuthError> {
+        let Self::OAuth2(flow) = self else { return Ok(false) };
+        let rejected = request.headers().get(AUTHORIZATION).cloned();
+        let token = flow.renew_unless_changed(rejected.as_ref()).await?;
+        request.headers_mut().insert(AUTHORIZATION, bearer_value(&token)?);
+        Ok(true)
+    }
+
+    /// The secret values currently in use, so that text echoed by a server can be scrubbed.
+    pub(crate) fn secret_values(&self) -> Vec<String> {
+        match self {
+            Self::None => Vec::new(),
+            Self::Bearer(token) => vec![token.expose().to_string()],
+            Self::OAuth2(flow) => flow.secret_values(),
+            Self::QueryApiKey { value, .. } => vec![value.expose().to_string()],
+            Self::Headers(headers) => headers.iter().map(|(_, value)| value.expose().to_string()).collect(),
+        }
+    }
+}
+
+/// A credential could not be obtained or used. Never contains the credential itself.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AuthError {
+    /// The token endpoint answered with an error status.
+    #[error("the token endpoint answered HTTP {status}{}", describe_oauth_error(.error.as_deref(), .description.as_deref()))]
+    TokenEndpoint {
+        /// HTTP status of the token endpoint's answer.
+        status: u16,
+        /// The OAuth2 `error` code, when the body had one (e.g. `invalid_client`).
+        error: Option<String>,
+        /// The OAuth2 `error_description`, when the body had one.
+        description: Option<String>,
+    },
+    /// The token endpoint could not be reached or did not answer in time.
+    #[error("the token endpoint could not be reached: {0}")]
+    TokenTransport(String),
+    /// The token endpoint answered 2xx with a body that is not a token response.
+    #[error("the token endpoint's answer is not a token response: {0}")]
+    TokenResponse(String),
+    /// A credential is unusable as configured (e.g. it contains a newline).
+    #[error("invalid credential: {0}")]
+    InvalidCredential(&'static str),
+}
+
+fn describe_oauth_error(error: Option<&str>, description: Option<&str>) -> String {
+    match (error, description) {
+        (Some(e), Some(d)) => format!(" ({e}: {d})"),
+        (Some(e), None) => format!(" ({e})"),
+        (None, Some(d)) => format!(" ({d})"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The OAuth2 client-credentials grant (RFC 6749 §4.4): a form POST of
+/// `grant_type=client_credentials`, `client_id`, `client_secret` (and `scope`) to the token URL.
+///
+/// The token is cached and renewed before `expires_in` runs out. Concurrent calls share one
+/// renewal: the cache is behind an async mutex, so callers that arrive during a renewal wait for it
+/// and reuse its token instead of asking again.
+pub struct ClientCredentialsFlow {
+    token_url: String,
+    client_id: String,
+    client_secret: Secret,
+    scope: Option<String>,
+    http: reqwest::Client,
+    cached: Mutex<Option<CachedToken>>,
+    /// The token most recently handed out, for scrubbing server echoes (std mutex: never held
+    /// across an await).
+    last_token: std::sync::Mutex<Option<Secret>>,
+}
+
+struct CachedToken {
+    token: Secret,
+    renew_at: Instant,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct TokenErrorBody {
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Tokens without `expires_in` are kept this long.
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
+/// Renew this long before expiry (at most half the token's lifetime).
+const RENEWAL_MARGIN: Duration = Duration::from_secs(30);
+
+impl fmt::Debug for ClientCredentialsFlow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentialsFlow")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientCredentialsFlow {
+    /// A flow against `token_url`. `http` is the client the token requests go through (its
+    /// timeouts apply).
+    pub fn new(
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: Secret,
+        scope: Option<String>,
+        http: reqwest::Client,
+    ) -> Self {
+        Self {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+            client_secret,
+            scope,
+            http,
+            cached: Mutex::new(None),
+            last_token: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The token URL.
+    pub fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    /// A valid access token: the cached one, or a new one when it is missing or about to expire.
+    pub async fn access_token(&self) -> Result<Secret, AuthError> {
+        let mut cached = self.cached.lock().await;
+        if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
+            return Ok(token.token.clone());
+        }
+        let fresh = self.fetch().await?;
+        let token = fresh.token.clone();
+        *cached = Some(fresh);
+        Ok(token)
+    }
+
+    /// Renews the token after the server rejected `rejected` (an `Authorization` value), unless a
+    /// concurrent call already renewed it, in which case the newer token is returned.
+    async fn renew_unless_changed(&self, rejected: Option<&HeaderValue>) -> Result<Secret, AuthError> {
+        let mut cached = self.cached.lock().await;
+        if let Some(current) = cached.as_ref() {
+            let same = rejected.is_some_and(|r| r.as_bytes() == format!("Bearer {}", current.token.expose()).as_bytes());
+            if !same {
+                return Ok(current.token.clone());
+            }
+        }
+        let fresh = self.fetch().await?;
+        let token = fresh.token.clone();
+        *cached = Some(fresh);
+        Ok(token)
+    }
+
+    /// Forgets the cached token, so the next call fetches a new one.
+    pub async fn invalidate(&self) {
+        *self.cached.lock().await = None;
+    }
+
+    fn secret_values(&self) -> Vec<String> {
+        let mut values = vec![self.client_secret.expose().to_string()];
+        if let Ok(last) = self.last_token.lock() {
+            values.extend(last.as_ref().map(|t| t.expose().to_string()));
+        }
+        values
+    }
+
+    async fn fetch(&self) -> Result<CachedToken, AuthError> {
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
+        ];
+        if let Some(scope) = &self.scope {
+            form.push(("scope", scope.as_str()));
+        }
+        let started = Instant::now();
+        let response = self
+            .http
+            .post(&self.token_url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| AuthError::TokenTransport(e.without_url().to_string()))?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| AuthError::TokenTransport(e.without_url().to_string()))?;
+        if !status.is_success() {
+            let parsed: Option<TokenErrorBody> = serde_json::from_slice(&body).ok();
+            tracing::warn!(status = status.as_u16(), "token request refused");
+            return Err(AuthError::TokenEndpoint {
+                status: status.as_u16(),
+                error: parsed.as_ref().and_then(|p| p.error.clone()),
+                description: parsed.and_then(|p| p.error_description),
+            });
+        }
+        let parsed: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|e| AuthError::TokenResponse(format!("{e} (body of {} bytes)", body.len())))?;
+        if parsed.access_token.is_empty() {
+            return Err(AuthError::TokenResponse("empty access_token".into()));
+        }
+        let lifetime = parsed.expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_TOKEN_LIFETIME);
+        let margin = RENEWAL_MARGIN.min(lifetime / 2);
+        let token = Secret::new(parsed.access_token);
+        if let Ok(mut last) = self.last_token.lock() {
+            *last = Some(token.clone());
+        }
+        tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched an access token");
+        Ok(CachedToken { token, renew_at: started + lifetime - margin })
+    }
+}

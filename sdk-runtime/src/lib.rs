@@ -1,0 +1,24 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod open_enum;
+mod runtime;
+pub mod secret;
+
+pub use config::{ClientConfig, RetryPolicy, Timeouts};
+pub use credentials::{AuthError, ClientCredentialsFlow, Credentials};
+pub use error::{Error, ErrorKind};
+pub use runtime::{
+    OperationSpec, Provider, RawReply, Reply, Runtime, build_http_client, is_retryable_status, retry_after,
+};
+pub use secret::{REDACTED, Secret};
+
+/// Re-exports for [`open_enum!`]; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use schemars;
+    pub use serde;
+}

@@ -1,0 +1,123 @@
+//! Open enums: the spec's listed values as variants, plus `Unknown(String)` for anything else, so
+//! that a provider adding a value never breaks decoding. `cargo xtask generate` invokes
+//! [`open_enum!`](crate::open_enum) for every schema marked `x-sdk-open-enum: true`.
+
+/// Declares an open enum.
+///
+/// ```
+/// sdk_runtime::open_enum! {
+///     /// A traffic light.
+///     pub enum Light {
+///         /// `RED`
+///         Red => "RED",
+///         /// `GREEN`
+///         Green => "GREEN",
+///     }
+/// }
+///
+/// let light: Light = serde_json::from_str("\"AMBER\"").unwrap();
+/// assert_eq!(light, Light::Unknown("AMBER".into()));
+/// assert_eq!(serde_json::to_string(&Light::Red).unwrap(), "\"RED\"");
+/// assert_eq!("GREEN".parse::<Light>(), Ok(Light::Green));
+/// ```
+#[macro_export]
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident => $value:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name {
+            $( $(#[$variant_meta])* $variant, )+
+            /// A value this version of the SDK does not list, kept verbatim.
+            Unknown(::std::string::String),
+        }
+
+        impl $name {
+            /// Every value the spec lists, in the spec's order.
+            pub const KNOWN_VALUES: &'static [&'static str] = &[$($value),+];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $value, )+
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+
+            /// False for [`Self::Unknown`].
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+
+            /// The variant for a wire value; `Unknown` when the spec does not list it.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    $( $value => Self::$variant, )+
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from_wire(value))
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self::from_wire(value)
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                Self::from_wire(&value)
+            }
+        }
+
+        impl ::std::convert::From<&$name> for $name {
+            fn from(value: &$name) -> Self {
+                value.clone()
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as $crate::__private::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from_wire(&value))
+            }
+        }
+
+        impl $crate::__private::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
+            }
+
+            fn json_schema(_: &mut $crate::__private::schemars::SchemaGenerator) -> $crate::__private::schemars::Schema {
+                // Any string decodes; the listed values are the ones the spec documents.
+                $crate::__private::schemars::json_schema!({
+                    "type": "string",
+                    "examples": [$($value),+]
+                })
+            }
+        }
+    };
+}

@@ -1,0 +1,604 @@
+//! The runtime every generated client carries as its inner value, and that its `ClientHooks`
+//! implementation calls: credentials before sending, then retries, timeouts and tracing around the
+//! exchange. Facades run each call through [`Runtime::call`] to get one typed [`Error`].
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use progenitor_client::ResponseValue;
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::config::ClientConfig;
+use crate::credentials::{AuthError, Credentials};
+use crate::error::{Error, ErrorKind};
+
+/// An operation of a spec, as the generated operation table lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OperationSpec {
+    /// The spec's `operationId`.
+    pub operation_id: &'static str,
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// The path template, e.g. `/v1/invoice/{invoiceId}/status`.
+    pub path: &'static str,
+    /// True when the hand-written facade, not the generated client, implements it.
+    pub facade_only: bool,
+}
+
+/// Who the runtime works for: names the provider in errors, traces and the `User-Agent`.
+#[derive(Clone, Copy, Debug)]
+pub struct Provider {
+    /// Short provider name, e.g. `iopole`.
+    pub name: &'static str,
+    /// The SDK crate's version, for the `User-Agent`.
+    pub sdk_version: &'static str,
+    /// The spec's operations (the generated `OPERATIONS` table).
+    pub operations: &'static [OperationSpec],
+}
+
+/// Statuses worth sending again: 408, 429, 502, 503, 504.
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504)
+}
+
+/// A successful call's value, with the response's status and headers.
+#[derive(Clone, Debug)]
+pub struct Reply<T> {
+    /// The decoded value.
+    pub value: T,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+}
+
+impl<T> Reply<T> {
+    /// The provider's request or correlation id (`x-correlation-id`, `x-request-id`, ...).
+    pub fn request_id(&self) -> Option<&str> {
+        ["x-correlation-id", "x-request-id", "request-id"]
+            .iter()
+            .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
+    }
+
+    /// The value, dropping status and headers.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// Converts the value, keeping status and headers.
+    pub fn map<U>(self, map: impl FnOnce(T) -> U) -> Reply<U> {
+        Reply { value: map(self.value), status: self.status, headers: self.headers }
+    }
+}
+
+/// A response read in full, for hand-written (non-generated) operations such as XML ones.
+#[derive(Clone, Debug)]
+pub struct RawReply {
+    /// The HTTP status (always 2xx: other statuses are errors).
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Bytes,
+}
+
+/// What one call saw, shared between [`Runtime::call`] and the hooks through a task-local.
+#[derive(Default)]
+struct CallRecord {
+    attempts: u32,
+    status: Option<StatusCode>,
+    headers: HeaderMap,
+    /// The body of a final non-2xx response (the hooks buffer it so the raw text is never lost).
+    error_body: Option<Bytes>,
+    auth_error: Option<AuthError>,
+    deadline_reached: bool,
+}
+
+type SharedRecord = Arc<Mutex<CallRecord>>;
+
+tokio::task_local! {
+    static CALL: SharedRecord;
+}
+
+fn with_record(update: impl FnOnce(&mut CallRecord)) {
+    let _ = CALL.try_with(|record| {
+        if let Ok(mut record) = record.lock() {
+            update(&mut record);
+        }
+    });
+}
+
+/// The runtime shared by a client's calls. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+#[derive(Debug)]
+struct RuntimeInner {
+    provider: Provider,
+    credentials: Credentials,
+    config: ClientConfig,
+    user_agent: HeaderValue,
+}
+
+impl Runtime {
+    /// A runtime for `provider`, signing requests with `credentials`.
+    pub fn new(provider: Provider, credentials: Credentials, config: ClientConfig) -> Self {
+        let mut agent = format!("sdk-{}/{}", provider.name, provider.sdk_version);
+        if let Some(suffix) = config.user_agent_suffix.as_deref().filter(|s| !s.trim().is_empty()) {
+            agent.push(' ');
+            agent.push_str(suffix.trim());
+        }
+        // A suffix with characters a header cannot carry falls back to the bare SDK name.
+        let user_agent = HeaderValue::from_str(&agent)
+            .unwrap_or_else(|_| HeaderValue::from_static("sdk-runtime"));
+        Self { inner: Arc::new(RuntimeInner { provider, credentials, config, user_agent }) }
+    }
+
+    /// The provider this runtime works for.
+    pub fn provider(&self) -> &Provider {
+        &self.inner.provider
+    }
+
+    /// The client configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The `User-Agent` sent with every request.
+    pub fn user_agent(&self) -> &str {
+        self.inner.user_agent.to_str().unwrap_or_default()
+    }
+
+    /// A `reqwest` client with this runtime's connect timeout. Per-attempt timeouts are set on each
+    /// request, so the client itself has none.
+    pub fn http_client(&self) -> Result<reqwest::Client, Error<()>> {
+        build_http_client(&self.inner.config).map_err(|e| {
+            Error::new(ErrorKind::Transport, self.inner.provider.name, "buildHttpClient", e.without_url().to_string())
+        })
+    }
+
+    fn operation(&self, operation_id: &str) -> Option<&'static OperationSpec> {
+        self.inner.provider.operations.iter().find(|op| op.operation_id == operation_id)
+    }
+
+    /// The `pre` hook: puts the `User-Agent` and the credentials on the request.
+    pub async fn prepare<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        request.headers_mut().insert(USER_AGENT, self.inner.user_agent.clone());
+        match self.inner.credentials.apply(request).await {
+            Ok(()) => Ok(()),
+            Err(auth) => {
+                tracing::warn!(provider = self.inner.provider.name, operation_id, error = %auth, "credentials unavailable");
+                let message = auth.to_string();
+                with_record(|record| record.auth_error = Some(auth));
+                Err(progenitor_client::Error::Custom(message))
+            }
+        }
+    }
+
+    /// The `exec` hook: sends the request with retries, per-attempt timeouts and the call's
+    /// deadline, inside one tracing span. A final error response has its body buffered (so the raw
+    /// text is kept) and comes back without the request URL, which may carry a credential.
+    pub async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let path = self.operation(operation_id).map(|op| op.path).unwrap_or("");
+        let span = tracing::info_span!(
+            "sdk.call",
+            provider = self.inner.provider.name,
+            operation_id,
+            method = %request.method(),
+            path,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.execute_with_retries(client, request).instrument(span).await
+    }
+
+    async fn execute_with_retries(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let config = &self.inner.config;
+        let started = Instant::now();
+        let deadline = started + config.timeouts.deadline;
+        let idempotent = matches!(*request.method(), Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS);
+        let span = tracing::Span::current();
+        let mut attempt = 0u32;
+        let mut renewed_credentials = false;
+        loop {
+            attempt += 1;
+            with_record(|record| record.attempts = attempt);
+            span.record("attempt", attempt);
+            // Keep a copy for a possible next attempt; a streaming body cannot be copied, so such
+            // a request is sent once.
+            let spare = if attempt < config.retry.max_attempts || !renewed_credentials { request.try_clone() } else { None };
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            *request.timeout_mut() = Some(config.timeouts.attempt.min(remaining));
+            let sent_at = Instant::now();
+            let result = client.execute(request).await;
+            let latency = sent_at.elapsed();
+            span.record("latency_ms", latency.as_millis() as u64);
+
+            let response = match result {
+                Ok(response) => response,
+                Err(error) => {
+                    let error = error.without_url();
+                    // A connection that was never made carries no risk of a duplicate.
+                    let safe = idempotent || config.retry.retry_non_idempotent || error.is_connect();
+                    let transient = error.is_connect() || error.is_timeout() || error.is_request();
+                    tracing::debug!(attempt, latency_ms = latency.as_millis() as u64, error = %error, "attempt failed");
+                    match spare {
+                        Some(next) if safe && transient && attempt < config.retry.max_attempts => {
+                            let delay = config.retry.backoff(attempt);
+                            if Instant::now() + delay < deadline {
+                                tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %error, "retrying");
+                                tokio::time::sleep(delay).await;
+                                request = next;
+                                continue;
+                            }
+                            with_record(|record| record.deadline_reached = true);
+                        }
+                        _ => {
+                            if Instant::now() >= deadline {
+                                with_record(|record| record.deadline_reached = true);
+                            }
+                        }
+                    }
+                    return Err(error);
+                }
+            };
+
+            let status = response.status();
+            span.record("status", status.as_u16());
+            tracing::debug!(attempt, status = status.as_u16(), latency_ms = latency.as_millis() as u64, "response");
+
+            if status == StatusCode::UNAUTHORIZED && !renewed_credentials {
+                if let Some(mut next) = spare {
+                    match self.inner.credentials.renew_after_rejection(&mut next).await {
+                        Ok(true) => {
+                            tracing::info!(attempt, "credentials rejected; renewed them, sending once more");
+                            renewed_credentials = true;
+                            request = next;
+                            continue;
+                        }
+                        Ok(false) => {}
+                        Err(auth) => {
+                            tracing::warn!(error = %auth, "renewing rejected credentials failed");
+                            with_record(|record| record.auth_error = Some(auth));
+                        }
+                    }
+                    return self.finish(response).await;
+                }
+            }
+
+            if status.is_success() {
+                with_record(|record| {
+                    record.status = Some(status);
+                    record.headers = response.headers().clone();
+                });
+                return Ok(response);
+            }
+
+            let retryable = is_retryable_status(status);
+            // 429 and 503 mean the server did not process the request, so even POST is safe.
+            let safe = idempotent
+                || config.retry.retry_non_idempotent
+                || matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE);
+            match spare {
+                Some(next) if retryable && safe && attempt < config.retry.max_attempts => {
+                    let delay = retry_after(response.headers()).unwrap_or_else(|| config.retry.backoff(attempt));
+                    if Instant::now() + delay >= deadline {
+                        tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, "deadline reached; not retrying");
+                        with_record(|record| record.deadline_reached = true);
+                        return self.finish(response).await;
+                    }
+                    tracing::warn!(attempt, status = status.as_u16(), delay_ms = delay.as_millis() as u64, "retrying");
+                    // Drain the unused body so the connection can be reused.
+                    let _ = response.bytes().await;
+                    tokio::time::sleep(delay).await;
+                    request = next;
+                }
+                _ => return self.finish(response).await,
+            }
+        }
+    }
+
+    /// Buffers a final error response's body, records it, and rebuilds the response without its
+    /// URL.
+    async fn finish(&self, response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(reqwest::Error::without_url)?;
+        with_record(|record| {
+            record.status = Some(status);
+            record.headers = headers.clone();
+            record.error_body = Some(body.clone());
+        });
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok(reqwest::Response::from(rebuilt))
+    }
+
+    /// Runs one generated call: scopes the call record the hooks fill in, enforces the whole-call
+    /// deadline, and turns whatever went wrong into one typed [`Error`], decoding the provider's
+    /// error body as `E` from the raw text.
+    pub async fn call<T, G, E>(
+        &self,
+        operation_id: &'static str,
+        call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<G>>>,
+    ) -> Result<Reply<T>, Error<E>>
+    where
+        E: DeserializeOwned + std::fmt::Debug,
+    {
+        let (outcome, record) = self.scoped(call).await;
+        match outcome {
+            None => Err(self.deadline_error(operation_id, &record)),
+            Some(Ok(value)) => {
+                let status = value.status();
+                let headers = value.headers().clone();
+                Ok(Reply { value: value.into_inner(), status, headers })
+            }
+            Some(Err(error)) => Err(self.convert(operation_id, error, record, decode_json)),
+        }
+    }
+
+    /// Like [`Runtime::call`], for operations whose success may come without a body: a 2xx with an
+    /// empty body, or a 2xx status the generated client does not expect (marked `x-sdk-facade` in
+    /// the spec), gives `None`; a 2xx body that decodes as `T` gives `Some`.
+    pub async fn call_optional<T, G, E>(
+        &self,
+        operation_id: &'static str,
+        call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<G>>>,
+    ) -> Result<Reply<Option<T>>, Error<E>>
+    where
+        T: DeserializeOwned,
+        E: DeserializeOwned + std::fmt::Debug,
+    {
+        let (outcome, record) = self.scoped(call).await;
+        let success = record.status.filter(StatusCode::is_success);
+        match (outcome, success) {
+            (None, _) => Err(self.deadline_error(operation_id, &record)),
+            (Some(Ok(value)), _) => {
+                let status = value.status();
+                let headers = value.headers().clone();
+                Ok(Reply { value: Some(value.into_inner()), status, headers })
+            }
+            (Some(Err(progenitor_client::Error::InvalidResponsePayload(body, error))), Some(status)) => {
+                if body.iter().all(u8::is_ascii_whitespace) {
+                    Ok(Reply { value: None, status, headers: record.headers })
+                } else {
+                    Err(self.convert(operation_id, progenitor_client::Error::<G>::InvalidResponsePayload(body, error), record, decode_json))
+                }
+            }
+            (Some(Err(progenitor_client::Error::UnexpectedResponse(response))), Some(status)) => {
+                let headers = response.headers().clone();
+                let body = match response.bytes().await {
+                    Ok(body) => body,
+                    Err(error) => {
+                        return Err(self.convert(operation_id, progenitor_client::Error::<G>::ResponseBodyError(error), record, decode_json));
+                    }
+                };
+                if body.iter().all(u8::is_ascii_whitespace) {
+                    return Ok(Reply { value: None, status, headers });
+                }
+                match serde_json::from_slice(&body) {
+                    Ok(value) => Ok(Reply { value: Some(value), status, headers }),
+                    Err(error) => Err(self.convert(operation_id, progenitor_client::Error::<G>::InvalidResponsePayload(body, error), record, decode_json)),
+                }
+            }
+            (Some(Err(error)), _) => Err(self.convert(operation_id, error, record, decode_json)),
+        }
+    }
+
+    /// Sends a hand-written request (one the generator cannot express, such as XML) through the
+    /// same credentials, retries, timeouts and tracing, reading the body in full. Error bodies are
+    /// decoded with `decode_error`.
+    pub async fn send_raw<E: std::fmt::Debug>(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+        decode_error: fn(&[u8]) -> Option<E>,
+    ) -> Result<RawReply, Error<E>> {
+        let exchange = async {
+            self.prepare::<()>(&mut request, operation_id).await?;
+            let response = self.execute(client, request, operation_id).await.map_err(progenitor_client::Error::CommunicationError)?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(progenitor_client::Error::ResponseBodyError)?;
+            if status.is_success() {
+                Ok(RawReply { status, headers, body })
+            } else {
+                Err(progenitor_client::Error::ErrorResponse(ResponseValue::new((), status, headers)))
+            }
+        };
+        let (outcome, record) = self.scoped(exchange).await;
+        match outcome {
+            None => Err(self.deadline_error(operation_id, &record)),
+            Some(Ok(reply)) => Ok(reply),
+            Some(Err(error)) => Err(self.convert(operation_id, error, record, decode_error)),
+        }
+    }
+
+    /// Runs `call` with a fresh call record, under the whole-call deadline (plus a little slack,
+    /// since the hooks already bound each attempt by the deadline). `None` when it ran out.
+    async fn scoped<R>(&self, call: impl Future<Output = R>) -> (Option<R>, CallRecord) {
+        let record: SharedRecord = Arc::default();
+        let limit = self.inner.config.timeouts.deadline + Duration::from_millis(250);
+        let outcome = CALL.scope(record.clone(), tokio::time::timeout(limit, call)).await.ok();
+        let record = match record.lock() {
+            Ok(mut guard) => std::mem::take(&mut *guard),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        };
+        (outcome, record)
+    }
+
+    fn deadline_error<E>(&self, operation_id: &'static str, record: &CallRecord) -> Error<E> {
+        let deadline = self.inner.config.timeouts.deadline;
+        Error::new(ErrorKind::Timeout, self.inner.provider.name, operation_id, format!("the call's deadline of {deadline:?} ran out"))
+            .with_attempts(record.attempts)
+    }
+
+    fn convert<G, E: std::fmt::Debug>(
+        &self,
+        operation_id: &'static str,
+        error: progenitor_client::Error<G>,
+        record: CallRecord,
+        decode: fn(&[u8]) -> Option<E>,
+    ) -> Error<E> {
+        use progenitor_client::Error as Generated;
+        let provider = self.inner.provider.name;
+        let secrets = self.inner.credentials.secret_values();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let attempts = record.attempts;
+        let deadline_note = if record.deadline_reached { " (the call's deadline ended the retries)" } else { "" };
+
+        let from_transport = |error: reqwest::Error| {
+            let error = error.without_url();
+            let kind = if error.is_timeout() {
+                ErrorKind::Timeout
+            } else if error.is_connect() {
+                ErrorKind::Connect
+            } else {
+                ErrorKind::Transport
+            };
+            Error::new(kind, provider, operation_id, format!("{}{deadline_note}", describe_transport(&error))).with_source(error)
+        };
+
+        let converted = match error {
+            Generated::Custom(message) => match record.auth_error.clone() {
+                Some(auth) => Error::new(ErrorKind::Auth, provider, operation_id, auth.to_string()).with_auth(auth),
+                None => Error::new(ErrorKind::InvalidRequest, provider, operation_id, message),
+            },
+            Generated::InvalidRequest(message) => Error::new(ErrorKind::InvalidRequest, provider, operation_id, message),
+            Generated::CommunicationError(error) | Generated::ResponseBodyError(error) | Generated::InvalidUpgrade(error) => {
+                from_transport(error)
+            }
+            Generated::InvalidResponsePayload(body, error) => {
+                let raw = String::from_utf8_lossy(&body).into_owned();
+                let status = record.status.unwrap_or(StatusCode::OK);
+                match record.error_body {
+                    // An error status whose body did not match the spec's error schema.
+                    Some(_) if !status.is_success() => self.api_error(operation_id, status, record, decode, &secrets),
+                    _ => Error::new(ErrorKind::Decode, provider, operation_id, format!("the body does not match the spec: {error}"))
+                        .with_response(status, record.headers, Some(raw), None, &secrets),
+                }
+            }
+            Generated::ErrorResponse(value) => {
+                let status = value.status();
+                self.api_error(operation_id, status, record, decode, &secrets)
+            }
+            Generated::UnexpectedResponse(response) => {
+                let status = response.status();
+                if status.is_success() {
+                    Error::new(ErrorKind::Decode, provider, operation_id, format!("HTTP {} is not a status the spec documents", status.as_u16()))
+                        .with_response(status, response.headers().clone(), None, None, &secrets)
+                } else {
+                    self.api_error(operation_id, status, record, decode, &secrets)
+                }
+            }
+        };
+        converted.with_attempts(attempts)
+    }
+
+    fn api_error<E: std::fmt::Debug>(
+        &self,
+        operation_id: &'static str,
+        status: StatusCode,
+        record: CallRecord,
+        decode: fn(&[u8]) -> Option<E>,
+        secrets: &[&str],
+    ) -> Error<E> {
+        let raw = record.error_body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+        let body = record.error_body.as_deref().filter(|b| !b.is_empty()).and_then(decode);
+        let mut message = status.canonical_reason().unwrap_or("error status").to_string();
+        if record.deadline_reached {
+            message.push_str(" (the call's deadline ended the retries)");
+        }
+        let mut error = Error::new(ErrorKind::Api, self.inner.provider.name, operation_id, message);
+        if let Some(auth) = record.auth_error.clone() {
+            error = error.with_auth(auth);
+        }
+        error.with_response(status, record.headers, raw, body, secrets)
+    }
+}
+
+fn decode_json<E: DeserializeOwned>(body: &[u8]) -> Option<E> {
+    serde_json::from_slice(body).ok()
+}
+
+/// A transport error in words, without the URL (which may carry a credential).
+fn describe_transport(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// `Retry-After` as delta-seconds or an HTTP-date.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+/// The `reqwest` client the SDKs use: connect timeout from the config, no client-wide timeout
+/// (each attempt gets its own).
+pub fn build_http_client(config: &ClientConfig) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder().connect_timeout(config.timeouts.connect).build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(120);
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap());
+        let parsed = retry_after(&headers).unwrap();
+        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120), "{parsed:?}");
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for status in [408, 429, 502, 503, 504] {
+            assert!(is_retryable_status(StatusCode::from_u16(status).unwrap()));
+        }
+        for status in [400, 401, 404, 409, 422, 500] {
+            assert!(!is_retryable_status(StatusCode::from_u16(status).unwrap()));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Secrets that never print: tokens, API keys, customer keys, client secrets.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// The text every redacted value is shown as.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// A credential. Its `Debug` and `Display` print [`REDACTED`]; the value is read only through
+/// [`Secret::expose`], at the one place a request is signed. The memory is zeroed on drop.
+#[derive(Clone)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(SecretString::from(value.into()))
+    }
+
+    /// The credential itself. Call it only to put the value on the wire.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// True when the credential is the empty string (a configuration mistake worth reporting).
+    pub fn is_empty(&self) -> bool {
+        self.expose().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret({REDACTED})")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+
+/// Replaces every occurrence of each secret in `text` with [`REDACTED`]; used on text that came back
+/// from a server (which may echo what it was sent) before it is shown in `Debug` output.
+pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut scrubbed = text.to_string();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if scrubbed.contains(secret) {
+            scrubbed = scrubbed.replace(secret, REDACTED);
+        }
+    }
+    scrubbed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_redact() {
+        let secret = Secret::new("hunter2-canary");
+        assert_eq!(format!("{secret}"), REDACTED);
+        assert!(!format!("{secret:?}").contains("hunter2"));
+        assert!(!format!("{:?}", Some(&secret)).contains("hunter2"));
+        assert_eq!(secret.expose(), "hunter2-canary");
+    }
+
+    #[test]
+    fn scrub_replaces_every_secret() {
+        assert_eq!(scrub("key=abc and abc", &["abc", ""]), "key=[REDACTED] and [REDACTED]");
+    }
+}

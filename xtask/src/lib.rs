@@ -1,0 +1,3 @@
+//! Project automation for the invoice-status SDK workspace, run as `cargo xtask <command>`.
+
+pub mod generate;
