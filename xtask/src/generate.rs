@@ -27,9 +27,18 @@ pub struct Target {
 
 /// The three specs and the crates they feed.
 pub const TARGETS: &[Target] = &[
-    Target { spec: "specs/iopole.yaml", out_dir: "sdk-iopole/src/generated" },
-    Target { spec: "specs/invoicexpress.yaml", out_dir: "sdk-invoicexpress/src/generated" },
-    Target { spec: "specs/appzen.yaml", out_dir: "sdk-appzen/src/generated" },
+    Target {
+        spec: "specs/iopole.yaml",
+        out_dir: "sdk-iopole/src/generated",
+    },
+    Target {
+        spec: "specs/invoicexpress.yaml",
+        out_dir: "sdk-invoicexpress/src/generated",
+    },
+    Target {
+        spec: "specs/appzen.yaml",
+        out_dir: "sdk-appzen/src/generated",
+    },
 ];
 
 /// The Rust path, inside each SDK crate, of the generated client module.
@@ -93,11 +102,7 @@ pub fn generate_all(root: &Path, targets: &[Target]) -> Result<Vec<SpecOutput>, 
 
 /// Writes generated files, replacing changed ones and removing files no spec produces any more.
 /// Returns the paths written or removed.
-pub fn write_outputs(
-    root: &Path,
-    targets: &[Target],
-    outputs: &[SpecOutput],
-) -> Result<Vec<PathBuf>, GenerateError> {
+pub fn write_outputs(root: &Path, targets: &[Target], outputs: &[SpecOutput]) -> Result<Vec<PathBuf>, GenerateError> {
     let mut touched = Vec::new();
     for (target, output) in targets.iter().zip(outputs) {
         let out_dir = root.join(target.out_dir);
@@ -122,11 +127,7 @@ pub fn write_outputs(
 }
 
 /// Compares generated files with what is checked in, writing nothing.
-pub fn check_outputs(
-    root: &Path,
-    targets: &[Target],
-    outputs: &[SpecOutput],
-) -> Result<Drift, GenerateError> {
+pub fn check_outputs(root: &Path, targets: &[Target], outputs: &[SpecOutput]) -> Result<Drift, GenerateError> {
     let mut drift = Drift::default();
     for (target, output) in targets.iter().zip(outputs) {
         for file in &output.files {
@@ -145,9 +146,10 @@ pub fn check_outputs(
             }
         }
         for stale in stale_files(root, target, output)? {
-            drift
-                .entries
-                .push(format!("{} is not produced by any spec and should be removed", stale.display()));
+            drift.entries.push(format!(
+                "{} is not produced by any spec and should be removed",
+                stale.display()
+            ));
         }
     }
     Ok(drift)
@@ -157,7 +159,9 @@ pub fn check_outputs(
 fn stale_files(root: &Path, target: &Target, output: &SpecOutput) -> Result<Vec<PathBuf>, GenerateError> {
     let dir = root.join(target.out_dir);
     let expected: BTreeSet<&Path> = output.files.iter().map(|f| f.path.as_path()).collect();
-    let Ok(entries) = fs::read_dir(&dir) else { return Ok(Vec::new()) };
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
     let mut stale = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| io_error(&dir, "cannot list", e))?;
@@ -171,17 +175,22 @@ fn stale_files(root: &Path, target: &Target, output: &SpecOutput) -> Result<Vec<
 }
 
 fn io_error(path: &Path, what: &str, error: std::io::Error) -> GenerateError {
-    GenerateError { file: path.to_path_buf(), cause: format!("{what}: {error}") }
+    GenerateError {
+        file: path.to_path_buf(),
+        cause: format!("{what}: {error}"),
+    }
 }
 
 /// Generates one spec's files in memory.
 pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, GenerateError> {
     let spec_file = PathBuf::from(target.spec);
-    let fail = |cause: String| GenerateError { file: spec_file.clone(), cause };
+    let fail = |cause: String| GenerateError {
+        file: spec_file.clone(),
+        cause,
+    };
 
     let text = fs::read_to_string(root.join(target.spec)).map_err(|e| fail(format!("cannot read the spec: {e}")))?;
-    let yaml: serde_norway::Value =
-        serde_norway::from_str(&text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
+    let yaml: serde_norway::Value = serde_norway::from_str(&text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
     let mut document = yaml_to_json(yaml).map_err(fail)?;
 
     check_openapi_version(&document).map_err(fail)?;
@@ -202,7 +211,10 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
         target.spec
     );
     let out = Path::new(target.out_dir);
-    let file = |name: &str, body: String| GeneratedFile { path: out.join(name), contents: format!("{header}\n{body}") };
+    let file = |name: &str, body: String| GeneratedFile {
+        path: out.join(name),
+        contents: format!("{header}\n{body}"),
+    };
     let files = vec![
         file("mod.rs", module_root(target.spec)),
         file("client.rs", format_tokens(client).map_err(&fail)?),
@@ -226,7 +238,9 @@ fn yaml_to_json(value: serde_norway::Value) -> Result<Value, String> {
                 Value::from(u)
             } else {
                 let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f).map(Value::Number).ok_or(format!("number {n} has no JSON form"))?
+                serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .ok_or(format!("number {n} has no JSON form"))?
             }
         }
         Yaml::String(s) => Value::String(s),
@@ -278,7 +292,10 @@ fn is_facade(value: &Value) -> bool {
 
 /// Lists the operations, checking that each has a unique camelCase `operationId`.
 fn collect_operations(document: &Value) -> Result<Vec<OperationEntry>, String> {
-    let paths = document.get("paths").and_then(Value::as_object).ok_or("has no `paths` object")?;
+    let paths = document
+        .get("paths")
+        .and_then(Value::as_object)
+        .ok_or("has no `paths` object")?;
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut operations = Vec::new();
     for (path, item) in paths {
@@ -294,6 +311,7 @@ fn collect_operations(document: &Value) -> Result<Vec<OperationEntry>, String> {
             if !camel {
                 return Err(format!("operationId `{id}` ({place}) is not camelCase"));
             }
+            check_path_parameters(path, item, operation).map_err(|e| format!("operation `{id}` ({place}): {e}"))?;
             if let Some(first) = seen.insert(id.to_string(), place.clone()) {
                 return Err(format!("duplicate operationId `{id}`: used by {first} and by {place}"));
             }
@@ -306,6 +324,31 @@ fn collect_operations(document: &Value) -> Result<Vec<OperationEntry>, String> {
         }
     }
     Ok(operations)
+}
+
+/// Path parameters and the template's `{placeholders}` must match one to one; progenitor does not
+/// check, and generates code that does not compile when they differ.
+fn check_path_parameters(path: &str, item: &Value, operation: &Value) -> Result<(), String> {
+    let placeholders: BTreeSet<&str> = path
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    let declared: BTreeSet<&str> = [item.get("parameters"), operation.get("parameters")]
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
+        .filter_map(|p| p.get("name").and_then(Value::as_str))
+        .collect();
+    if let Some(missing) = declared.difference(&placeholders).next() {
+        return Err(format!("path parameter `{missing}` is not in the path template"));
+    }
+    if let Some(undeclared) = placeholders.difference(&declared).next() {
+        return Err(format!("`{{{undeclared}}}` in the path template has no path parameter"));
+    }
+    Ok(())
 }
 
 /// A component schema marked `x-sdk-open-enum: true`.
@@ -342,15 +385,23 @@ fn collect_open_enums(document: &Value) -> Result<Vec<OpenEnum>, String> {
             .ok_or_else(|| format!("open enum `{name}` has no `enum` values"))?;
         let mut variants: Vec<(String, String)> = Vec::new();
         for value in values {
-            let value = value.as_str().ok_or_else(|| format!("open enum `{name}` has a non-string value {value}"))?;
+            let value = value
+                .as_str()
+                .ok_or_else(|| format!("open enum `{name}` has a non-string value {value}"))?;
             let variant = variant_name(value);
             if variant == "Unknown" || variants.iter().any(|(v, _)| *v == variant) {
-                return Err(format!("open enum `{name}`: value `{value}` gives the variant name `{variant}` twice"));
+                return Err(format!(
+                    "open enum `{name}`: value `{value}` gives the variant name `{variant}` twice"
+                ));
             }
             variants.push((variant, value.to_string()));
         }
         let description = schema.get("description").and_then(Value::as_str).map(str::to_string);
-        enums.push(OpenEnum { name: name.clone(), description, variants });
+        enums.push(OpenEnum {
+            name: name.clone(),
+            description,
+            variants,
+        });
     }
     Ok(enums)
 }
@@ -358,7 +409,10 @@ fn collect_open_enums(document: &Value) -> Result<Vec<OpenEnum>, String> {
 /// `IN_HAND` -> `InHand`, `second_copy` -> `SecondCopy`, `invoices` -> `Invoices`.
 fn variant_name(value: &str) -> String {
     let mut name = String::new();
-    for word in value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         let mut chars = word.chars();
         if let Some(first) = chars.next() {
             name.push(first.to_ascii_uppercase());
@@ -374,12 +428,18 @@ fn variant_name(value: &str) -> String {
 /// Removes operations and responses marked `x-sdk-facade: true`; returns what was left out.
 fn set_aside_facade_parts(document: &mut Value) -> Vec<String> {
     let mut excluded = Vec::new();
-    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else { return excluded };
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return excluded;
+    };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };
         for method in METHODS {
             let Some(operation) = item.get(*method) else { continue };
-            let id = operation.get("operationId").and_then(Value::as_str).unwrap_or("?").to_string();
+            let id = operation
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
             if is_facade(operation) {
                 excluded.push(format!(
                     "operation `{id}` ({} {path}): x-sdk-facade, implemented by hand in the facade",
@@ -388,13 +448,22 @@ fn set_aside_facade_parts(document: &mut Value) -> Vec<String> {
                 item.remove(*method);
                 continue;
             }
-            let Some(responses) = item.get_mut(*method).and_then(|o| o.get_mut("responses")).and_then(Value::as_object_mut)
+            let Some(responses) = item
+                .get_mut(*method)
+                .and_then(|o| o.get_mut("responses"))
+                .and_then(Value::as_object_mut)
             else {
                 continue;
             };
-            let marked: Vec<String> = responses.iter().filter(|(_, r)| is_facade(r)).map(|(s, _)| s.clone()).collect();
+            let marked: Vec<String> = responses
+                .iter()
+                .filter(|(_, r)| is_facade(r))
+                .map(|(s, _)| s.clone())
+                .collect();
             for status in marked {
-                excluded.push(format!("response {status} of `{id}`: x-sdk-facade, accepted by the facade"));
+                excluded.push(format!(
+                    "response {status} of `{id}`: x-sdk-facade, accepted by the facade"
+                ));
                 responses.remove(&status);
             }
         }
@@ -406,13 +475,18 @@ fn set_aside_facade_parts(document: &mut Value) -> Vec<String> {
 /// progenitor gives an operation one success type and one error type, and panics otherwise; say so
 /// in words instead, naming the operation and statuses.
 fn check_one_body_type_per_outcome(document: &Value) -> Result<(), String> {
-    let Some(paths) = document.get("paths").and_then(Value::as_object) else { return Ok(()) };
+    let Some(paths) = document.get("paths").and_then(Value::as_object) else {
+        return Ok(());
+    };
     for (path, item) in paths {
         for method in METHODS {
             let Some(operation) = item.get(*method) else { continue };
             let id = operation.get("operationId").and_then(Value::as_str).unwrap_or("?");
             let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
-                return Err(format!("operation `{id}` ({} {path}) has no responses", method.to_uppercase()));
+                return Err(format!(
+                    "operation `{id}` ({} {path}) has no responses",
+                    method.to_uppercase()
+                ));
             };
             for (outcome, wanted) in [("success", true), ("error", false)] {
                 let mut bodies: BTreeMap<String, Vec<&str>> = BTreeMap::new();
@@ -425,8 +499,10 @@ fn check_one_body_type_per_outcome(document: &Value) -> Result<(), String> {
                     }
                 }
                 if bodies.len() > 1 {
-                    let listing: Vec<String> =
-                        bodies.iter().map(|(kind, statuses)| format!("{} -> {kind}", statuses.join(", "))).collect();
+                    let listing: Vec<String> = bodies
+                        .iter()
+                        .map(|(kind, statuses)| format!("{} -> {kind}", statuses.join(", ")))
+                        .collect();
                     return Err(format!(
                         "operation `{id}` has {} different {outcome} bodies ({}); the generated client has one {outcome} \
                          type per operation: share one schema, or mark the others `x-sdk-facade: true`",
@@ -441,15 +517,25 @@ fn check_one_body_type_per_outcome(document: &Value) -> Result<(), String> {
 }
 
 fn resolve_response<'a>(document: &'a Value, response: &'a Value) -> &'a Value {
-    match response.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/responses/")) {
-        Some(name) => document.pointer(&format!("/components/responses/{name}")).unwrap_or(response),
+    match response
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/responses/"))
+    {
+        Some(name) => document
+            .pointer(&format!("/components/responses/{name}"))
+            .unwrap_or(response),
         None => response,
     }
 }
 
 /// How progenitor will see a response body: a JSON schema, some other content, or none.
 fn body_kind(response: &Value) -> String {
-    let Some(content) = response.get("content").and_then(Value::as_object).filter(|c| !c.is_empty()) else {
+    let Some(content) = response
+        .get("content")
+        .and_then(Value::as_object)
+        .filter(|c| !c.is_empty())
+    else {
         return "no body".into();
     };
     match content.iter().find(|(media, _)| media.starts_with("application/json")) {
@@ -478,12 +564,23 @@ fn generation_settings(open_enums: &[OpenEnum]) -> GenerationSettings {
 }
 
 /// Runs progenitor, turning both its errors and its panics (it asserts on input it cannot handle)
-/// into a message.
+/// into a message. The panic hook stays quiet only on this thread, only while progenitor runs.
 fn run_progenitor<T>(generate: impl FnOnce() -> progenitor_impl::Result<T>) -> Result<T, String> {
-    let previous_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    thread_local! {
+        static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    static INSTALL_HOOK: std::sync::Once = std::sync::Once::new();
+    INSTALL_HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|quiet| quiet.set(true));
     let outcome = panic::catch_unwind(AssertUnwindSafe(generate));
-    panic::set_hook(previous_hook);
+    QUIET.with(|quiet| quiet.set(false));
     match outcome {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(format!("progenitor rejected the spec: {error}")),
@@ -509,14 +606,19 @@ fn module_root(spec: &str) -> String {
         r#"//! Code generated from `{spec}`: the progenitor client, typed httpmock helpers, open enums
 //! and the operation table. The facade in this crate wraps it; see the crate docs.
 
+// prettyplease formats these files; rustfmt would format them differently.
 /// The progenitor-generated client and its types.
+#[rustfmt::skip]
 #[allow(clippy::all, missing_docs, rustdoc::all, unused_imports, unused_mut)]
 pub mod client;
 /// Typed httpmock `When`/`Then` helpers for each operation (feature `mock`).
 #[cfg(feature = "mock")]
+#[rustfmt::skip]
 #[allow(clippy::all, missing_docs, rustdoc::all, unused_imports)]
 pub mod mock;
+#[rustfmt::skip]
 pub mod open_enums;
+#[rustfmt::skip]
 pub mod operations;
 
 // Every generated call runs through the shared runtime: authentication before sending, then
@@ -549,9 +651,16 @@ fn open_enum_source(open_enums: &[OpenEnum]) -> String {
     );
     for open_enum in open_enums {
         out.push_str("\nsdk_runtime::open_enum! {\n");
-        let description = open_enum.description.as_deref().unwrap_or("An enumeration from the spec.");
+        let description = open_enum
+            .description
+            .as_deref()
+            .unwrap_or("An enumeration from the spec.");
         for line in description.trim().lines() {
-            out.push_str(&format!("    ///{}{}\n", if line.is_empty() { "" } else { " " }, line.trim_end()));
+            out.push_str(&format!(
+                "    ///{}{}\n",
+                if line.is_empty() { "" } else { " " },
+                line.trim_end()
+            ));
         }
         out.push_str(&format!("    pub enum {} {{\n", open_enum.name));
         for (variant, value) in &open_enum.variants {

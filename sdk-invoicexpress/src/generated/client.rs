@@ -1913,25 +1913,6 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Get a document
-
-Returns one invoice, simplified invoice, invoice receipt, credit note or debit note, wrapped in a key named after the singular document type (`invoice`, `simplified_invoice`, `invoice_receipt`, `credit_note`, `debit_note`).
-
-Sends a `GET` request to `/{document-type}/{document-id}.json`
-
-Arguments:
-- `document_type`: The type of document: invoices, simplified_invoices, invoice_receipts, credit_notes or debit_notes.
-- `document_id`: ID of the document.
-```ignore
-let response = client.get_document()
-    .document_type(document_type)
-    .document_id(document_id)
-    .send()
-    .await;
-```*/
-    pub fn get_document(&self) -> builder::GetDocument<'_> {
-        builder::GetDocument::new(self)
-    }
     /**Change the state of a document
 
 Changes the state of an invoice, simplified invoice, invoice receipt, credit note or debit
@@ -1975,6 +1956,25 @@ let response = client.change_document_state()
     pub fn change_document_state(&self) -> builder::ChangeDocumentState<'_> {
         builder::ChangeDocumentState::new(self)
     }
+    /**Get a document
+
+Returns one invoice, simplified invoice, invoice receipt, credit note or debit note, wrapped in a key named after the singular document type (`invoice`, `simplified_invoice`, `invoice_receipt`, `credit_note`, `debit_note`).
+
+Sends a `GET` request to `/{document-type}/{document-id}.json`
+
+Arguments:
+- `document_type`: The type of document: invoices, simplified_invoices, invoice_receipts, credit_notes or debit_notes.
+- `document_id`: ID of the document.
+```ignore
+let response = client.get_document()
+    .document_type(document_type)
+    .document_id(document_id)
+    .send()
+    .await;
+```*/
+    pub fn get_document(&self) -> builder::GetDocument<'_> {
+        builder::GetDocument::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -1985,117 +1985,6 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::get_document`]
-
-[`Client::get_document`]: super::Client::get_document*/
-    #[derive(Debug, Clone)]
-    pub struct GetDocument<'a> {
-        client: &'a super::Client,
-        document_type: Result<crate::generated::open_enums::DocumentType, String>,
-        document_id: Result<i64, String>,
-    }
-    impl<'a> GetDocument<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                document_type: Err("document_type was not initialized".to_string()),
-                document_id: Err("document_id was not initialized".to_string()),
-            }
-        }
-        pub fn document_type<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::generated::open_enums::DocumentType>,
-        {
-            self.document_type = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: generated :: open_enums :: DocumentType` for document_type failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn document_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<i64>,
-        {
-            self.document_id = value
-                .try_into()
-                .map_err(|_| "conversion to `i64` for document_id failed".to_string());
-            self
-        }
-        ///Sends a `GET` request to `/{document-type}/{document-id}.json`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::DocumentResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, document_type, document_id } = self;
-            let document_type = document_type.map_err(Error::InvalidRequest)?;
-            let document_id = document_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/{}/{}.json", client.baseurl, encode_path(& document_type
-                .to_string()), encode_path(& document_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_document",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
     /**Builder for [`Client::change_document_state`]
 
 [`Client::change_document_state`]: super::Client::change_document_state*/
@@ -2229,6 +2118,117 @@ pub mod builder {
                     )
                 }
                 422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_document`]
+
+[`Client::get_document`]: super::Client::get_document*/
+    #[derive(Debug, Clone)]
+    pub struct GetDocument<'a> {
+        client: &'a super::Client,
+        document_type: Result<crate::generated::open_enums::DocumentType, String>,
+        document_id: Result<i64, String>,
+    }
+    impl<'a> GetDocument<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                document_type: Err("document_type was not initialized".to_string()),
+                document_id: Err("document_id was not initialized".to_string()),
+            }
+        }
+        pub fn document_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::generated::open_enums::DocumentType>,
+        {
+            self.document_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `crate :: generated :: open_enums :: DocumentType` for document_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn document_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.document_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for document_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/{document-type}/{document-id}.json`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::DocumentResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, document_type, document_id } = self;
+            let document_type = document_type.map_err(Error::InvalidRequest)?;
+            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}.json", client.baseurl, encode_path(& document_type
+                .to_string()), encode_path(& document_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_document",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

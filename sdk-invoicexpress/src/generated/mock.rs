@@ -6,86 +6,6 @@ pub mod operations {
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
     use crate::generated::client::*;
-    pub struct GetDocumentWhen(::httpmock::When);
-    impl GetDocumentWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::GET)
-                    .path_matches(regex::Regex::new("^/[^/]*/[^/]*.json$").unwrap()),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn document_type(
-            self,
-            value: &crate::generated::open_enums::DocumentType,
-        ) -> Self {
-            let re = regex::Regex::new(&format!("^/{}/.*.json$", value.to_string()))
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn document_id(self, value: i64) -> Self {
-            let re = regex::Regex::new(&format!("^/.*/{}.json$", value.to_string()))
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-    }
-    pub struct GetDocumentThen(::httpmock::Then);
-    impl GetDocumentThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::DocumentResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
     pub struct ChangeDocumentStateWhen(::httpmock::When);
     impl ChangeDocumentStateWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -193,33 +113,102 @@ pub mod operations {
             )
         }
     }
+    pub struct GetDocumentWhen(::httpmock::When);
+    impl GetDocumentWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/[^/]*/[^/]*.json$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn document_type(
+            self,
+            value: &crate::generated::open_enums::DocumentType,
+        ) -> Self {
+            let re = regex::Regex::new(&format!("^/{}/.*.json$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn document_id(self, value: i64) -> Self {
+            let re = regex::Regex::new(&format!("^/.*/{}.json$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetDocumentThen(::httpmock::Then);
+    impl GetDocumentThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DocumentResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
 pub trait MockServerExt {
-    fn get_document<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::GetDocumentWhen, operations::GetDocumentThen);
     fn change_document_state<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::ChangeDocumentStateWhen,
             operations::ChangeDocumentStateThen,
         );
-}
-impl MockServerExt for ::httpmock::MockServer {
     fn get_document<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::GetDocumentWhen, operations::GetDocumentThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::GetDocumentWhen::new(when),
-                operations::GetDocumentThen::new(then),
-            )
-        })
-    }
+        F: FnOnce(operations::GetDocumentWhen, operations::GetDocumentThen);
+}
+impl MockServerExt for ::httpmock::MockServer {
     fn change_document_state<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -231,6 +220,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ChangeDocumentStateWhen::new(when),
                 operations::ChangeDocumentStateThen::new(then),
+            )
+        })
+    }
+    fn get_document<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetDocumentWhen, operations::GetDocumentThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetDocumentWhen::new(when),
+                operations::GetDocumentThen::new(then),
             )
         })
     }

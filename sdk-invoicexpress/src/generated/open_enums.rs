@@ -4,6 +4,40 @@
 //! keeps values this version does not list instead of failing to decode.
 
 sdk_runtime::open_enum! {
+    /// The `document-type` path segment: the plural, snake_case document type this API family serves.
+    pub enum DocumentType {
+        /// `invoices`
+        Invoices => "invoices",
+        /// `simplified_invoices`
+        SimplifiedInvoices => "simplified_invoices",
+        /// `invoice_receipts`
+        InvoiceReceipts => "invoice_receipts",
+        /// `credit_notes`
+        CreditNotes => "credit_notes",
+        /// `debit_notes`
+        DebitNotes => "debit_notes",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// The state requested in a change-state body (the action, not the resulting status): finalized, deleted, second_copy, canceled, settled, unsettled.
+    pub enum StateChangeKind {
+        /// `finalized`
+        Finalized => "finalized",
+        /// `deleted`
+        Deleted => "deleted",
+        /// `second_copy`
+        SecondCopy => "second_copy",
+        /// `canceled`
+        Canceled => "canceled",
+        /// `settled`
+        Settled => "settled",
+        /// `unsettled`
+        Unsettled => "unsettled",
+    }
+}
+
+sdk_runtime::open_enum! {
     /// A document's status as returned by the API (and the `from`/`to` of `x-transitions`). `sent` appears in list filters and responses of the wider API.
     pub enum DocumentStatus {
         /// `draft`
@@ -24,22 +58,6 @@ sdk_runtime::open_enum! {
 }
 
 sdk_runtime::open_enum! {
-    /// The `document-type` path segment: the plural, snake_case document type this API family serves.
-    pub enum DocumentType {
-        /// `invoices`
-        Invoices => "invoices",
-        /// `simplified_invoices`
-        SimplifiedInvoices => "simplified_invoices",
-        /// `invoice_receipts`
-        InvoiceReceipts => "invoice_receipts",
-        /// `credit_notes`
-        CreditNotes => "credit_notes",
-        /// `debit_notes`
-        DebitNotes => "debit_notes",
-    }
-}
-
-sdk_runtime::open_enum! {
     /// The state requested in a legacy XML change-state body: finalized, second_copy, canceled, settled, unsettled, deleted.
     pub enum LegacyState {
         /// `finalized`
@@ -54,23 +72,5 @@ sdk_runtime::open_enum! {
         Unsettled => "unsettled",
         /// `deleted`
         Deleted => "deleted",
-    }
-}
-
-sdk_runtime::open_enum! {
-    /// The state requested in a change-state body (the action, not the resulting status): finalized, deleted, second_copy, canceled, settled, unsettled.
-    pub enum StateChangeKind {
-        /// `finalized`
-        Finalized => "finalized",
-        /// `deleted`
-        Deleted => "deleted",
-        /// `second_copy`
-        SecondCopy => "second_copy",
-        /// `canceled`
-        Canceled => "canceled",
-        /// `settled`
-        Settled => "settled",
-        /// `unsettled`
-        Unsettled => "unsettled",
     }
 }

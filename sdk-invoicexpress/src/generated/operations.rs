@@ -5,10 +5,10 @@
 /// Every operation of the spec, in the spec's order.
 pub const OPERATIONS: &[sdk_runtime::OperationSpec] = &[
     sdk_runtime::OperationSpec {
-        operation_id: "changeDebitNoteStateLegacy",
+        operation_id: "changeDocumentState",
         method: "PUT",
-        path: "/debit_notes/{debit-note-id}/change-state.xml",
-        facade_only: true,
+        path: "/{document-type}/{document-id}/change-state.json",
+        facade_only: false,
     },
     sdk_runtime::OperationSpec {
         operation_id: "getDocument",
@@ -17,9 +17,9 @@ pub const OPERATIONS: &[sdk_runtime::OperationSpec] = &[
         facade_only: false,
     },
     sdk_runtime::OperationSpec {
-        operation_id: "changeDocumentState",
+        operation_id: "changeDebitNoteStateLegacy",
         method: "PUT",
-        path: "/{document-type}/{document-id}/change-state.json",
-        facade_only: false,
+        path: "/debit_notes/{debit-note-id}/change-state.xml",
+        facade_only: true,
     },
 ];

@@ -3235,53 +3235,6 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Get the statuses not yet seen
-
-Returns, grouped by invoice, every status not yet flagged as seen. The response is a plain
-JSON array, not paginated. This is the endpoint to poll for new statuses when no webhook is
-configured; after processing a status, mark it seen with `markStatusAsSeen`, otherwise it is
-returned again. Statuses delivered by an active webhook are marked seen automatically.
-
-The role `user` is required.
-
-
-Sends a `GET` request to `/v1/invoice/status/notSeen`
-
-Arguments:
-- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
-```ignore
-let response = client.get_not_seen_statuses()
-    .customer_id(customer_id)
-    .send()
-    .await;
-```*/
-    pub fn get_not_seen_statuses(&self) -> builder::GetNotSeenStatuses<'_> {
-        builder::GetNotSeenStatuses::new(self)
-    }
-    /**Mark a status as seen
-
-Flags one status as seen, so that `getNotSeenStatuses` stops returning it. Statuses delivered
-by an active webhook are marked seen automatically; without a webhook this endpoint is the only
-way to flag them. No request body.
-
-The role `user` is required.
-
-
-Sends a `PUT` request to `/v1/invoice/status/{statusId}/markAsSeen`
-
-Arguments:
-- `status_id`: Identifier of the status (`statusId` of a status history item).
-- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
-```ignore
-let response = client.mark_status_as_seen()
-    .status_id(status_id)
-    .customer_id(customer_id)
-    .send()
-    .await;
-```*/
-    pub fn mark_status_as_seen(&self) -> builder::MarkStatusAsSeen<'_> {
-        builder::MarkStatusAsSeen::new(self)
-    }
     /**Send a lifecycle status for an invoice
 
 Sends a lifecycle status (for example IN_HAND, APPROVED, REFUSED, PAYMENT_RECEIVED) for an
@@ -3336,6 +3289,53 @@ let response = client.get_status_history()
     pub fn get_status_history(&self) -> builder::GetStatusHistory<'_> {
         builder::GetStatusHistory::new(self)
     }
+    /**Get the statuses not yet seen
+
+Returns, grouped by invoice, every status not yet flagged as seen. The response is a plain
+JSON array, not paginated. This is the endpoint to poll for new statuses when no webhook is
+configured; after processing a status, mark it seen with `markStatusAsSeen`, otherwise it is
+returned again. Statuses delivered by an active webhook are marked seen automatically.
+
+The role `user` is required.
+
+
+Sends a `GET` request to `/v1/invoice/status/notSeen`
+
+Arguments:
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+```ignore
+let response = client.get_not_seen_statuses()
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn get_not_seen_statuses(&self) -> builder::GetNotSeenStatuses<'_> {
+        builder::GetNotSeenStatuses::new(self)
+    }
+    /**Mark a status as seen
+
+Flags one status as seen, so that `getNotSeenStatuses` stops returning it. Statuses delivered
+by an active webhook are marked seen automatically; without a webhook this endpoint is the only
+way to flag them. No request body.
+
+The role `user` is required.
+
+
+Sends a `PUT` request to `/v1/invoice/status/{statusId}/markAsSeen`
+
+Arguments:
+- `status_id`: Identifier of the status (`statusId` of a status history item).
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+```ignore
+let response = client.mark_status_as_seen()
+    .status_id(status_id)
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn mark_status_as_seen(&self) -> builder::MarkStatusAsSeen<'_> {
+        builder::MarkStatusAsSeen::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -3346,237 +3346,6 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::get_not_seen_statuses`]
-
-[`Client::get_not_seen_statuses`]: super::Client::get_not_seen_statuses*/
-    #[derive(Debug, Clone)]
-    pub struct GetNotSeenStatuses<'a> {
-        client: &'a super::Client,
-        customer_id: Result<Option<::uuid::Uuid>, String>,
-    }
-    impl<'a> GetNotSeenStatuses<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                customer_id: Ok(None),
-            }
-        }
-        pub fn customer_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::uuid::Uuid>,
-        {
-            self.customer_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/v1/invoice/status/notSeen`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<::std::vec::Vec<types::NotSeenInvoiceStatuses>>,
-            Error<types::IopoleError>,
-        > {
-            let Self { client, customer_id } = self;
-            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/invoice/status/notSeen", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_not_seen_statuses",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::mark_status_as_seen`]
-
-[`Client::mark_status_as_seen`]: super::Client::mark_status_as_seen*/
-    #[derive(Debug, Clone)]
-    pub struct MarkStatusAsSeen<'a> {
-        client: &'a super::Client,
-        status_id: Result<::uuid::Uuid, String>,
-        customer_id: Result<Option<::uuid::Uuid>, String>,
-    }
-    impl<'a> MarkStatusAsSeen<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                status_id: Err("status_id was not initialized".to_string()),
-                customer_id: Ok(None),
-            }
-        }
-        pub fn status_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::uuid::Uuid>,
-        {
-            self.status_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for status_id failed".to_string()
-                });
-            self
-        }
-        pub fn customer_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::uuid::Uuid>,
-        {
-            self.customer_id = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
-                });
-            self
-        }
-        ///Sends a `PUT` request to `/v1/invoice/status/{statusId}/markAsSeen`
-        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::IopoleError>> {
-            let Self { client, status_id, customer_id } = self;
-            let status_id = status_id.map_err(Error::InvalidRequest)?;
-            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/invoice/status/{}/markAsSeen", client.baseurl, encode_path(&
-                status_id.to_string()),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "mark_status_as_seen",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
     /**Builder for [`Client::send_status`]
 
 [`Client::send_status`]: super::Client::send_status*/
@@ -3828,6 +3597,237 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_not_seen_statuses`]
+
+[`Client::get_not_seen_statuses`]: super::Client::get_not_seen_statuses*/
+    #[derive(Debug, Clone)]
+    pub struct GetNotSeenStatuses<'a> {
+        client: &'a super::Client,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+    }
+    impl<'a> GetNotSeenStatuses<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                customer_id: Ok(None),
+            }
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/invoice/status/notSeen`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::NotSeenInvoiceStatuses>>,
+            Error<types::IopoleError>,
+        > {
+            let Self { client, customer_id } = self;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/invoice/status/notSeen", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_not_seen_statuses",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::mark_status_as_seen`]
+
+[`Client::mark_status_as_seen`]: super::Client::mark_status_as_seen*/
+    #[derive(Debug, Clone)]
+    pub struct MarkStatusAsSeen<'a> {
+        client: &'a super::Client,
+        status_id: Result<::uuid::Uuid, String>,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+    }
+    impl<'a> MarkStatusAsSeen<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                status_id: Err("status_id was not initialized".to_string()),
+                customer_id: Ok(None),
+            }
+        }
+        pub fn status_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.status_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for status_id failed".to_string()
+                });
+            self
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `PUT` request to `/v1/invoice/status/{statusId}/markAsSeen`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::IopoleError>> {
+            let Self { client, status_id, customer_id } = self;
+            let status_id = status_id.map_err(Error::InvalidRequest)?;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/invoice/status/{}/markAsSeen", client.baseurl, encode_path(&
+                status_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "mark_status_as_seen",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
                     Err(
                         Error::ErrorResponse(

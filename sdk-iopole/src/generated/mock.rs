@@ -6,6 +6,226 @@ pub mod operations {
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
     use crate::generated::client::*;
+    pub struct SendStatusWhen(::httpmock::When);
+    impl SendStatusWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v1/invoice/[^/]*/status$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn invoice_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/invoice/{}/status$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+        pub fn body(self, value: &types::StatusUpdate) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct SendStatusThen(::httpmock::Then);
+    impl SendStatusThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::SendStatusResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetStatusHistoryWhen(::httpmock::When);
+    impl GetStatusHistoryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/invoice/[^/]*/status-history$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn invoice_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/invoice/{}/status-history$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+    }
+    pub struct GetStatusHistoryThen(::httpmock::Then);
+    impl GetStatusHistoryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::StatusHistoryItem>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetNotSeenStatusesWhen(::httpmock::When);
     impl GetNotSeenStatusesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -193,231 +413,17 @@ pub mod operations {
             )
         }
     }
-    pub struct SendStatusWhen(::httpmock::When);
-    impl SendStatusWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(
-                        regex::Regex::new("^/v1/invoice/[^/]*/status$").unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn invoice_id(self, value: &::uuid::Uuid) -> Self {
-            let re = regex::Regex::new(
-                    &format!("^/v1/invoice/{}/status$", value.to_string()),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn customer_id<'a, T>(self, value: T) -> Self
-        where
-            T: Into<Option<&'a ::uuid::Uuid>>,
-        {
-            if let Some(value) = value.into() {
-                Self(self.0.header("customer-id", value.to_string()))
-            } else {
-                Self(self.0.header_missing("customer-id"))
-            }
-        }
-        pub fn body(self, value: &types::StatusUpdate) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct SendStatusThen(::httpmock::Then);
-    impl SendStatusThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn created(self, value: &types::SendStatusResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(201u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn conflict(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(409u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct GetStatusHistoryWhen(::httpmock::When);
-    impl GetStatusHistoryWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::GET)
-                    .path_matches(
-                        regex::Regex::new("^/v1/invoice/[^/]*/status-history$").unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn invoice_id(self, value: &::uuid::Uuid) -> Self {
-            let re = regex::Regex::new(
-                    &format!("^/v1/invoice/{}/status-history$", value.to_string()),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn customer_id<'a, T>(self, value: T) -> Self
-        where
-            T: Into<Option<&'a ::uuid::Uuid>>,
-        {
-            if let Some(value) = value.into() {
-                Self(self.0.header("customer-id", value.to_string()))
-            } else {
-                Self(self.0.header_missing("customer-id"))
-            }
-        }
-    }
-    pub struct GetStatusHistoryThen(::httpmock::Then);
-    impl GetStatusHistoryThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &::std::vec::Vec<types::StatusHistoryItem>) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(401u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn too_many_requests(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(429u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(self, value: &types::IopoleError) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
 pub trait MockServerExt {
+    fn send_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SendStatusWhen, operations::SendStatusThen);
+    fn get_status_history<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetStatusHistoryWhen, operations::GetStatusHistoryThen);
     fn get_not_seen_statuses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -427,14 +433,30 @@ pub trait MockServerExt {
     fn mark_status_as_seen<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MarkStatusAsSeenWhen, operations::MarkStatusAsSeenThen);
-    fn send_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::SendStatusWhen, operations::SendStatusThen);
-    fn get_status_history<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::GetStatusHistoryWhen, operations::GetStatusHistoryThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
+    fn send_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SendStatusWhen, operations::SendStatusThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SendStatusWhen::new(when),
+                operations::SendStatusThen::new(then),
+            )
+        })
+    }
+    fn get_status_history<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetStatusHistoryWhen, operations::GetStatusHistoryThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetStatusHistoryWhen::new(when),
+                operations::GetStatusHistoryThen::new(then),
+            )
+        })
+    }
     fn get_not_seen_statuses<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -457,28 +479,6 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::MarkStatusAsSeenWhen::new(when),
                 operations::MarkStatusAsSeenThen::new(then),
-            )
-        })
-    }
-    fn send_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::SendStatusWhen, operations::SendStatusThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::SendStatusWhen::new(when),
-                operations::SendStatusThen::new(then),
-            )
-        })
-    }
-    fn get_status_history<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::GetStatusHistoryWhen, operations::GetStatusHistoryThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::GetStatusHistoryWhen::new(when),
-                operations::GetStatusHistoryThen::new(then),
             )
         })
     }

@@ -3,14 +3,19 @@
 //! Code generated from `specs/iopole.yaml`: the progenitor client, typed httpmock helpers, open enums
 //! and the operation table. The facade in this crate wraps it; see the crate docs.
 
+// prettyplease formats these files; rustfmt would format them differently.
 /// The progenitor-generated client and its types.
+#[rustfmt::skip]
 #[allow(clippy::all, missing_docs, rustdoc::all, unused_imports, unused_mut)]
 pub mod client;
 /// Typed httpmock `When`/`Then` helpers for each operation (feature `mock`).
 #[cfg(feature = "mock")]
+#[rustfmt::skip]
 #[allow(clippy::all, missing_docs, rustdoc::all, unused_imports)]
 pub mod mock;
+#[rustfmt::skip]
 pub mod open_enums;
+#[rustfmt::skip]
 pub mod operations;
 
 // Every generated call runs through the shared runtime: authentication before sending, then

@@ -4,39 +4,8 @@
 //! keeps values this version does not list instead of failing to decode.
 
 sdk_runtime::open_enum! {
-    /// Where the status comes from or goes to: another operator (PDP / Peppol access point), the platform, or the PPF (French public invoicing portal).
-    pub enum DestType {
-        /// `OPERATOR`
-        Operator => "OPERATOR",
-        /// `PLATFORM`
-        Platform => "PLATFORM",
-        /// `PPF`
-        Ppf => "PPF",
-    }
-}
-
-sdk_runtime::open_enum! {
-    /// The 14 received lifecycle statuses of the French e-invoicing reform, in the order of their
-    /// numeric codes:
-    /// 200 SUBMITTED (Déposée), 201 ISSUED (Émise), 202 RECEIVED (Reçue),
-    /// 203 MADE_AVAILABLE (Mise à disposition), 204 IN_HAND (Prise en charge),
-    /// 205 APPROVED (Approuvée), 206 PARTIALLY_APPROVED (Approuvée partiellement),
-    /// 207 DISPUTED (En litige), 208 SUSPENDED (Suspendue), 209 COMPLETED (Complétée),
-    /// 210 REFUSED (Refusée), 211 PAYMENT_SENT (Paiement transmis), 212 PAYMENT_RECEIVED (Encaissée),
-    /// 213 REJECTED (Rejetée).
-    /// Mandatory in the reform: 200, 210, 212, 213.
-    ///
-    /// Not referenced by `StatusInfo.code`, which stays a plain string because it carries either the
-    /// name or the numeric code; use this type (and `x-lifecycle-codes`) to interpret it.
-    pub enum LifecycleStatusCode {
-        /// `SUBMITTED`
-        Submitted => "SUBMITTED",
-        /// `ISSUED`
-        Issued => "ISSUED",
-        /// `RECEIVED`
-        Received => "RECEIVED",
-        /// `MADE_AVAILABLE`
-        MadeAvailable => "MADE_AVAILABLE",
+    /// Status a recipient (or issuer) can send for an invoice. REFUSED and DISPUTED require a `rejectionDetail` with a `reason`.
+    pub enum SendStatusCode {
         /// `IN_HAND`
         InHand => "IN_HAND",
         /// `APPROVED`
@@ -55,8 +24,6 @@ sdk_runtime::open_enum! {
         PaymentSent => "PAYMENT_SENT",
         /// `PAYMENT_RECEIVED`
         PaymentReceived => "PAYMENT_RECEIVED",
-        /// `REJECTED`
-        Rejected => "REJECTED",
     }
 }
 
@@ -123,8 +90,39 @@ sdk_runtime::open_enum! {
 }
 
 sdk_runtime::open_enum! {
-    /// Status a recipient (or issuer) can send for an invoice. REFUSED and DISPUTED require a `rejectionDetail` with a `reason`.
-    pub enum SendStatusCode {
+    /// Where the status comes from or goes to: another operator (PDP / Peppol access point), the platform, or the PPF (French public invoicing portal).
+    pub enum DestType {
+        /// `OPERATOR`
+        Operator => "OPERATOR",
+        /// `PLATFORM`
+        Platform => "PLATFORM",
+        /// `PPF`
+        Ppf => "PPF",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// The 14 received lifecycle statuses of the French e-invoicing reform, in the order of their
+    /// numeric codes:
+    /// 200 SUBMITTED (Déposée), 201 ISSUED (Émise), 202 RECEIVED (Reçue),
+    /// 203 MADE_AVAILABLE (Mise à disposition), 204 IN_HAND (Prise en charge),
+    /// 205 APPROVED (Approuvée), 206 PARTIALLY_APPROVED (Approuvée partiellement),
+    /// 207 DISPUTED (En litige), 208 SUSPENDED (Suspendue), 209 COMPLETED (Complétée),
+    /// 210 REFUSED (Refusée), 211 PAYMENT_SENT (Paiement transmis), 212 PAYMENT_RECEIVED (Encaissée),
+    /// 213 REJECTED (Rejetée).
+    /// Mandatory in the reform: 200, 210, 212, 213.
+    ///
+    /// Not referenced by `StatusInfo.code`, which stays a plain string because it carries either the
+    /// name or the numeric code; use this type (and `x-lifecycle-codes`) to interpret it.
+    pub enum LifecycleStatusCode {
+        /// `SUBMITTED`
+        Submitted => "SUBMITTED",
+        /// `ISSUED`
+        Issued => "ISSUED",
+        /// `RECEIVED`
+        Received => "RECEIVED",
+        /// `MADE_AVAILABLE`
+        MadeAvailable => "MADE_AVAILABLE",
         /// `IN_HAND`
         InHand => "IN_HAND",
         /// `APPROVED`
@@ -143,5 +141,7 @@ sdk_runtime::open_enum! {
         PaymentSent => "PAYMENT_SENT",
         /// `PAYMENT_RECEIVED`
         PaymentReceived => "PAYMENT_RECEIVED",
+        /// `REJECTED`
+        Rejected => "REJECTED",
     }
 }

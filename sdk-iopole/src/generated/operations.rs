@@ -5,18 +5,6 @@
 /// Every operation of the spec, in the spec's order.
 pub const OPERATIONS: &[sdk_runtime::OperationSpec] = &[
     sdk_runtime::OperationSpec {
-        operation_id: "getNotSeenStatuses",
-        method: "GET",
-        path: "/v1/invoice/status/notSeen",
-        facade_only: false,
-    },
-    sdk_runtime::OperationSpec {
-        operation_id: "markStatusAsSeen",
-        method: "PUT",
-        path: "/v1/invoice/status/{statusId}/markAsSeen",
-        facade_only: false,
-    },
-    sdk_runtime::OperationSpec {
         operation_id: "sendStatus",
         method: "POST",
         path: "/v1/invoice/{invoiceId}/status",
@@ -26,6 +14,18 @@ pub const OPERATIONS: &[sdk_runtime::OperationSpec] = &[
         operation_id: "getStatusHistory",
         method: "GET",
         path: "/v1/invoice/{invoiceId}/status-history",
+        facade_only: false,
+    },
+    sdk_runtime::OperationSpec {
+        operation_id: "getNotSeenStatuses",
+        method: "GET",
+        path: "/v1/invoice/status/notSeen",
+        facade_only: false,
+    },
+    sdk_runtime::OperationSpec {
+        operation_id: "markStatusAsSeen",
+        method: "PUT",
+        path: "/v1/invoice/status/{statusId}/markAsSeen",
         facade_only: false,
     },
 ];
