@@ -14,7 +14,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use progenitor_impl::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// One SDK crate and the spec it is generated from.
 #[derive(Clone, Debug)]
@@ -190,8 +190,7 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
     };
 
     let text = fs::read_to_string(root.join(target.spec)).map_err(|e| fail(format!("cannot read the spec: {e}")))?;
-    let yaml: serde_norway::Value = serde_norway::from_str(&text).map_err(|e| fail(format!("not valid YAML: {e}")))?;
-    let mut document = yaml_to_json(yaml).map_err(fail)?;
+    let mut document = sdk_contract::spec::parse_yaml(&text).map_err(fail)?;
 
     check_openapi_version(&document).map_err(fail)?;
     let operations = collect_operations(&document).map_err(fail)?;
@@ -223,43 +222,6 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
         file("operations.rs", operations_source(target.spec, &operations)),
     ];
     Ok(SpecOutput { files, excluded })
-}
-
-/// Converts YAML to JSON, turning non-string keys (such as an unquoted `200:`) into strings.
-fn yaml_to_json(value: serde_norway::Value) -> Result<Value, String> {
-    use serde_norway::Value as Yaml;
-    Ok(match value {
-        Yaml::Null => Value::Null,
-        Yaml::Bool(b) => Value::Bool(b),
-        Yaml::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or(format!("number {n} has no JSON form"))?
-            }
-        }
-        Yaml::String(s) => Value::String(s),
-        Yaml::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?),
-        Yaml::Mapping(mapping) => {
-            let mut object = Map::new();
-            for (key, value) in mapping {
-                let key = match key {
-                    Yaml::String(s) => s,
-                    Yaml::Number(n) => n.to_string(),
-                    Yaml::Bool(b) => b.to_string(),
-                    other => return Err(format!("unsupported mapping key {other:?}")),
-                };
-                object.insert(key, yaml_to_json(value)?);
-            }
-            Value::Object(object)
-        }
-        Yaml::Tagged(tagged) => return Err(format!("YAML tags are not supported (found !{})", tagged.tag)),
-    })
 }
 
 fn check_openapi_version(document: &Value) -> Result<(), String> {
