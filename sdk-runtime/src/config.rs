@@ -36,7 +36,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that sends every request exactly once.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Full-jitter exponential backoff before retry number `retry` (1 for the first retry): a
@@ -62,7 +65,11 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Self { connect: Duration::from_secs(10), attempt: Duration::from_secs(30), deadline: Duration::from_secs(120) }
+        Self {
+            connect: Duration::from_secs(10),
+            attempt: Duration::from_secs(30),
+            deadline: Duration::from_secs(120),
+        }
     }
 }
 
@@ -91,9 +98,15 @@ mod tests {
         };
         for _ in 0..50 {
             let first = policy.backoff(1);
-            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100), "{first:?}");
+            assert!(
+                first >= Duration::from_millis(50) && first <= Duration::from_millis(100),
+                "{first:?}"
+            );
             let third = policy.backoff(3);
-            assert!(third >= Duration::from_millis(150) && third <= Duration::from_millis(300), "{third:?}");
+            assert!(
+                third >= Duration::from_millis(150) && third <= Duration::from_millis(300),
+                "{third:?}"
+            );
             assert!(policy.backoff(30) <= Duration::from_millis(300));
         }
     }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::secret::{REDACTED, Secret};
+use crate::secret::{REDACTED, Secret, scrub};
 
 /// The credentials a client signs every request with.
 #[derive(Clone)]
@@ -39,7 +39,9 @@ impl fmt::Debug for Credentials {
             Self::None => f.write_str("Credentials::None"),
             Self::Bearer(_) => write!(f, "Credentials::Bearer({REDACTED})"),
             Self::OAuth2(flow) => write!(f, "Credentials::OAuth2({flow:?})"),
-            Self::QueryApiKey { name, .. } => write!(f, "Credentials::QueryApiKey {{ name: {name:?}, value: {REDACTED} }}"),
+            Self::QueryApiKey { name, .. } => {
+                write!(f, "Credentials::QueryApiKey {{ name: {name:?}, value: {REDACTED} }}")
+            }
             Self::Headers(headers) => {
                 let names: Vec<&str> = headers.iter().map(|(name, _)| name.as_str()).collect();
                 write!(f, "Credentials::Headers({names:?}, values {REDACTED})")
@@ -77,7 +79,9 @@ impl Credentials {
             }
             Self::Headers(headers) => {
                 for (name, value) in headers {
-                    request.headers_mut().insert(name.clone(), sensitive_value(value.expose())?);
+                    request
+                        .headers_mut()
+                        .insert(name.clone(), sensitive_value(value.expose())?);
                 }
             }
         }
@@ -165,8 +169,37 @@ struct CachedToken {
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,
-    #[serde(default)]
+    /// Seconds. Some servers send it as a string (`"3599"`) or a float; anything unreadable counts
+    /// as absent.
+    #[serde(default, deserialize_with = "lenient_seconds")]
     expires_in: Option<u64>,
+}
+
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(match value {
+        Some(serde_json::Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// Tokens are kept at most this long, whatever `expires_in` says.
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// A transport error in words (with its causes), without the URL.
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 #[derive(Deserialize)]
@@ -234,7 +267,8 @@ impl ClientCredentialsFlow {
     async fn renew_unless_changed(&self, rejected: Option<&HeaderValue>) -> Result<Secret, AuthError> {
         let mut cached = self.cached.lock().await;
         if let Some(current) = cached.as_ref() {
-            let same = rejected.is_some_and(|r| r.as_bytes() == format!("Bearer {}", current.token.expose()).as_bytes());
+            let same =
+                rejected.is_some_and(|r| r.as_bytes() == format!("Bearer {}", current.token.expose()).as_bytes());
             if !same {
                 return Ok(current.token.clone());
             }
@@ -275,30 +309,86 @@ impl ClientCredentialsFlow {
             .form(&form)
             .send()
             .await
-            .map_err(|e| AuthError::TokenTransport(e.without_url().to_string()))?;
+            .map_err(|e| AuthError::TokenTransport(describe(e)))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| AuthError::TokenTransport(e.without_url().to_string()))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| AuthError::TokenTransport(describe(e)))?;
+        // The server's words may echo what it was sent.
+        let secret = [self.client_secret.expose()];
+        let clean = |text: String| scrub(&text, &secret);
         if !status.is_success() {
             let parsed: Option<TokenErrorBody> = serde_json::from_slice(&body).ok();
             tracing::warn!(status = status.as_u16(), "token request refused");
             return Err(AuthError::TokenEndpoint {
                 status: status.as_u16(),
-                error: parsed.as_ref().and_then(|p| p.error.clone()),
-                description: parsed.and_then(|p| p.error_description),
+                error: parsed.as_ref().and_then(|p| p.error.clone()).map(clean),
+                description: parsed.and_then(|p| p.error_description).map(clean),
             });
         }
         let parsed: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| AuthError::TokenResponse(format!("{e} (body of {} bytes)", body.len())))?;
+            .map_err(|e| AuthError::TokenResponse(clean(format!("{e} (body of {} bytes)", body.len()))))?;
         if parsed.access_token.is_empty() {
             return Err(AuthError::TokenResponse("empty access_token".into()));
         }
-        let lifetime = parsed.expires_in.map(Duration::from_secs).unwrap_or(DEFAULT_TOKEN_LIFETIME);
+        let lifetime = parsed
+            .expires_in
+            .map(Duration::from_secs)
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME)
+            .min(MAX_TOKEN_LIFETIME);
         let margin = RENEWAL_MARGIN.min(lifetime / 2);
         let token = Secret::new(parsed.access_token);
         if let Ok(mut last) = self.last_token.lock() {
             *last = Some(token.clone());
         }
         tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched an access token");
-        Ok(CachedToken { token, renew_at: started + lifetime - margin })
+        Ok(CachedToken {
+            token,
+            renew_at: started + lifetime - margin,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expires_in(body: &str) -> Option<u64> {
+        serde_json::from_str::<TokenResponse>(body).unwrap().expires_in
+    }
+
+    #[test]
+    fn expires_in_is_read_leniently() {
+        assert_eq!(expires_in(r#"{"access_token":"t","expires_in":3599}"#), Some(3599));
+        assert_eq!(expires_in(r#"{"access_token":"t","expires_in":"3599"}"#), Some(3599));
+        assert_eq!(expires_in(r#"{"access_token":"t","expires_in":59.5}"#), Some(59));
+        assert_eq!(expires_in(r#"{"access_token":"t","expires_in":"soon"}"#), None);
+        assert_eq!(expires_in(r#"{"access_token":"t","expires_in":null}"#), None);
+        assert_eq!(expires_in(r#"{"access_token":"t"}"#), None);
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let credentials = [
+            Credentials::Bearer(Secret::new("s3cret")),
+            Credentials::QueryApiKey {
+                name: "api_key",
+                value: Secret::new("s3cret"),
+            },
+            Credentials::Headers(vec![(HeaderName::from_static("x-api-key"), Secret::new("s3cret"))]),
+            Credentials::OAuth2(Arc::new(ClientCredentialsFlow::new(
+                "http://127.0.0.1:1/token",
+                "id",
+                Secret::new("s3cret"),
+                None,
+                reqwest::Client::new(),
+            ))),
+        ];
+        for credential in credentials {
+            let shown = format!("{credential:?} {credential:#?}");
+            assert!(!shown.contains("s3cret"), "{shown}");
+            assert!(shown.contains(REDACTED), "{shown}");
+        }
     }
 }

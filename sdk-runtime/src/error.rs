@@ -73,10 +73,21 @@ struct Inner<E> {
 }
 
 /// Header names providers use for a request or correlation id, most specific first.
-const REQUEST_ID_HEADERS: &[&str] = &["x-correlation-id", "x-request-id", "request-id", "x-amzn-requestid", "traceparent"];
+pub(crate) const REQUEST_ID_HEADERS: &[&str] = &[
+    "x-correlation-id",
+    "x-request-id",
+    "request-id",
+    "x-amzn-requestid",
+    "traceparent",
+];
 
 impl<E> Error<E> {
-    pub(crate) fn new(kind: ErrorKind, provider: &'static str, operation: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        kind: ErrorKind,
+        provider: &'static str,
+        operation: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             inner: Box::new(Inner {
                 kind,
@@ -135,6 +146,12 @@ impl<E> Error<E> {
         self
     }
 
+    /// Replaces every occurrence of `secrets` in the message (shown by `Display` and `Debug`).
+    pub(crate) fn scrub_message(mut self, secrets: &[&str]) -> Self {
+        self.inner.message = scrub(&self.inner.message, secrets);
+        self
+    }
+
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
         self
@@ -178,7 +195,9 @@ impl<E> Error<E> {
     /// The provider's request or correlation id (`x-correlation-id`, `x-request-id`, ...), to quote
     /// to its support.
     pub fn request_id(&self) -> Option<&str> {
-        REQUEST_ID_HEADERS.iter().find_map(|name| self.inner.headers.get(*name).and_then(|v| v.to_str().ok()))
+        REQUEST_ID_HEADERS
+            .iter()
+            .find_map(|name| self.inner.headers.get(*name).and_then(|v| v.to_str().ok()))
     }
 
     /// How many attempts were made (0 when nothing was sent).

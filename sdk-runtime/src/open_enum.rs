@@ -1,6 +1,6 @@
 //! Open enums: the spec's listed values as variants, plus `Unknown(String)` for anything else, so
 //! that a provider adding a value never breaks decoding. `cargo xtask generate` invokes
-//! [`open_enum!`](crate::open_enum) for every schema marked `x-sdk-open-enum: true`.
+//! [`open_enum!`](macro@crate::open_enum) for every schema marked `x-sdk-open-enum: true`.
 
 /// Declares an open enum.
 ///

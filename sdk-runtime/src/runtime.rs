@@ -61,7 +61,7 @@ pub struct Reply<T> {
 impl<T> Reply<T> {
     /// The provider's request or correlation id (`x-correlation-id`, `x-request-id`, ...).
     pub fn request_id(&self) -> Option<&str> {
-        ["x-correlation-id", "x-request-id", "request-id"]
+        crate::error::REQUEST_ID_HEADERS
             .iter()
             .find_map(|name| self.headers.get(*name).and_then(|v| v.to_str().ok()))
     }
@@ -73,7 +73,11 @@ impl<T> Reply<T> {
 
     /// Converts the value, keeping status and headers.
     pub fn map<U>(self, map: impl FnOnce(T) -> U) -> Reply<U> {
-        Reply { value: map(self.value), status: self.status, headers: self.headers }
+        Reply {
+            value: map(self.value),
+            status: self.status,
+            headers: self.headers,
+        }
     }
 }
 
@@ -91,6 +95,8 @@ pub struct RawReply {
 /// What one call saw, shared between [`Runtime::call`] and the hooks through a task-local.
 #[derive(Default)]
 struct CallRecord {
+    /// When the call started (before credentials were fetched): the deadline counts from here.
+    started: Option<Instant>,
     attempts: u32,
     status: Option<StatusCode>,
     headers: HeaderMap,
@@ -138,8 +144,16 @@ impl Runtime {
         }
         // A suffix with characters a header cannot carry falls back to the bare SDK name.
         let user_agent = HeaderValue::from_str(&agent)
+            .or_else(|_| HeaderValue::from_str(&format!("sdk-{}/{}", provider.name, provider.sdk_version)))
             .unwrap_or_else(|_| HeaderValue::from_static("sdk-runtime"));
-        Self { inner: Arc::new(RuntimeInner { provider, credentials, config, user_agent }) }
+        Self {
+            inner: Arc::new(RuntimeInner {
+                provider,
+                credentials,
+                config,
+                user_agent,
+            }),
+        }
     }
 
     /// The provider this runtime works for.
@@ -161,12 +175,21 @@ impl Runtime {
     /// request, so the client itself has none.
     pub fn http_client(&self) -> Result<reqwest::Client, Error<()>> {
         build_http_client(&self.inner.config).map_err(|e| {
-            Error::new(ErrorKind::Transport, self.inner.provider.name, "buildHttpClient", e.without_url().to_string())
+            Error::new(
+                ErrorKind::Transport,
+                self.inner.provider.name,
+                "buildHttpClient",
+                e.without_url().to_string(),
+            )
         })
     }
 
     fn operation(&self, operation_id: &str) -> Option<&'static OperationSpec> {
-        self.inner.provider.operations.iter().find(|op| op.operation_id == operation_id)
+        self.inner
+            .provider
+            .operations
+            .iter()
+            .find(|op| op.operation_id == operation_id)
     }
 
     /// The `pre` hook: puts the `User-Agent` and the credentials on the request.
@@ -216,9 +239,20 @@ impl Runtime {
         mut request: reqwest::Request,
     ) -> reqwest::Result<reqwest::Response> {
         let config = &self.inner.config;
-        let started = Instant::now();
-        let deadline = started + config.timeouts.deadline;
-        let idempotent = matches!(*request.method(), Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS);
+        // The deadline counts from the start of the call when run through `call` (so fetching a
+        // token counts), else from now. `None`: too far away to be represented.
+        let started = CALL
+            .try_with(|record| record.lock().ok().and_then(|r| r.started))
+            .ok()
+            .flatten();
+        let deadline = started
+            .unwrap_or_else(Instant::now)
+            .checked_add(config.timeouts.deadline);
+        let remaining = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
+        let idempotent = matches!(
+            *request.method(),
+            Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS
+        );
         let span = tracing::Span::current();
         let mut attempt = 0u32;
         let mut renewed_credentials = false;
@@ -228,9 +262,12 @@ impl Runtime {
             span.record("attempt", attempt);
             // Keep a copy for a possible next attempt; a streaming body cannot be copied, so such
             // a request is sent once.
-            let spare = if attempt < config.retry.max_attempts || !renewed_credentials { request.try_clone() } else { None };
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            *request.timeout_mut() = Some(config.timeouts.attempt.min(remaining));
+            let spare = if attempt < config.retry.max_attempts || !renewed_credentials {
+                request.try_clone()
+            } else {
+                None
+            };
+            *request.timeout_mut() = Some(config.timeouts.attempt.min(remaining()));
             let sent_at = Instant::now();
             let result = client.execute(request).await;
             let latency = sent_at.elapsed();
@@ -247,7 +284,7 @@ impl Runtime {
                     match spare {
                         Some(next) if safe && transient && attempt < config.retry.max_attempts => {
                             let delay = config.retry.backoff(attempt);
-                            if Instant::now() + delay < deadline {
+                            if delay < remaining() {
                                 tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %error, "retrying");
                                 tokio::time::sleep(delay).await;
                                 request = next;
@@ -256,7 +293,7 @@ impl Runtime {
                             with_record(|record| record.deadline_reached = true);
                         }
                         _ => {
-                            if Instant::now() >= deadline {
+                            if remaining().is_zero() {
                                 with_record(|record| record.deadline_reached = true);
                             }
                         }
@@ -267,25 +304,31 @@ impl Runtime {
 
             let status = response.status();
             span.record("status", status.as_u16());
-            tracing::debug!(attempt, status = status.as_u16(), latency_ms = latency.as_millis() as u64, "response");
+            tracing::debug!(
+                attempt,
+                status = status.as_u16(),
+                latency_ms = latency.as_millis() as u64,
+                "response"
+            );
 
-            if status == StatusCode::UNAUTHORIZED && !renewed_credentials {
-                if let Some(mut next) = spare {
-                    match self.inner.credentials.renew_after_rejection(&mut next).await {
-                        Ok(true) => {
-                            tracing::info!(attempt, "credentials rejected; renewed them, sending once more");
-                            renewed_credentials = true;
-                            request = next;
-                            continue;
-                        }
-                        Ok(false) => {}
-                        Err(auth) => {
-                            tracing::warn!(error = %auth, "renewing rejected credentials failed");
-                            with_record(|record| record.auth_error = Some(auth));
-                        }
+            if status == StatusCode::UNAUTHORIZED
+                && !renewed_credentials
+                && let Some(mut next) = spare
+            {
+                match self.inner.credentials.renew_after_rejection(&mut next).await {
+                    Ok(true) => {
+                        tracing::info!(attempt, "credentials rejected; renewed them, sending once more");
+                        renewed_credentials = true;
+                        request = next;
+                        continue;
                     }
-                    return self.finish(response).await;
+                    Ok(false) => {}
+                    Err(auth) => {
+                        tracing::warn!(error = %auth, "renewing rejected credentials failed");
+                        with_record(|record| record.auth_error = Some(auth));
+                    }
                 }
+                return self.finish(response).await;
             }
 
             if status.is_success() {
@@ -304,12 +347,21 @@ impl Runtime {
             match spare {
                 Some(next) if retryable && safe && attempt < config.retry.max_attempts => {
                     let delay = retry_after(response.headers()).unwrap_or_else(|| config.retry.backoff(attempt));
-                    if Instant::now() + delay >= deadline {
-                        tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, "deadline reached; not retrying");
+                    if delay >= remaining() {
+                        tracing::warn!(
+                            attempt,
+                            delay_ms = delay.as_millis() as u64,
+                            "deadline reached; not retrying"
+                        );
                         with_record(|record| record.deadline_reached = true);
                         return self.finish(response).await;
                     }
-                    tracing::warn!(attempt, status = status.as_u16(), delay_ms = delay.as_millis() as u64, "retrying");
+                    tracing::warn!(
+                        attempt,
+                        status = status.as_u16(),
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
                     // Drain the unused body so the connection can be reused.
                     let _ = response.bytes().await;
                     tokio::time::sleep(delay).await;
@@ -356,7 +408,11 @@ impl Runtime {
             Some(Ok(value)) => {
                 let status = value.status();
                 let headers = value.headers().clone();
-                Ok(Reply { value: value.into_inner(), status, headers })
+                Ok(Reply {
+                    value: value.into_inner(),
+                    status,
+                    headers,
+                })
             }
             Some(Err(error)) => Err(self.convert(operation_id, error, record, decode_json)),
         }
@@ -381,13 +437,26 @@ impl Runtime {
             (Some(Ok(value)), _) => {
                 let status = value.status();
                 let headers = value.headers().clone();
-                Ok(Reply { value: Some(value.into_inner()), status, headers })
+                Ok(Reply {
+                    value: Some(value.into_inner()),
+                    status,
+                    headers,
+                })
             }
             (Some(Err(progenitor_client::Error::InvalidResponsePayload(body, error))), Some(status)) => {
                 if body.iter().all(u8::is_ascii_whitespace) {
-                    Ok(Reply { value: None, status, headers: record.headers })
+                    Ok(Reply {
+                        value: None,
+                        status,
+                        headers: record.headers,
+                    })
                 } else {
-                    Err(self.convert(operation_id, progenitor_client::Error::<G>::InvalidResponsePayload(body, error), record, decode_json))
+                    Err(self.convert(
+                        operation_id,
+                        progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
+                        record,
+                        decode_json,
+                    ))
                 }
             }
             (Some(Err(progenitor_client::Error::UnexpectedResponse(response))), Some(status)) => {
@@ -395,15 +464,33 @@ impl Runtime {
                 let body = match response.bytes().await {
                     Ok(body) => body,
                     Err(error) => {
-                        return Err(self.convert(operation_id, progenitor_client::Error::<G>::ResponseBodyError(error), record, decode_json));
+                        return Err(self.convert(
+                            operation_id,
+                            progenitor_client::Error::<G>::ResponseBodyError(error),
+                            record,
+                            decode_json,
+                        ));
                     }
                 };
                 if body.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(Reply { value: None, status, headers });
+                    return Ok(Reply {
+                        value: None,
+                        status,
+                        headers,
+                    });
                 }
                 match serde_json::from_slice(&body) {
-                    Ok(value) => Ok(Reply { value: Some(value), status, headers }),
-                    Err(error) => Err(self.convert(operation_id, progenitor_client::Error::<G>::InvalidResponsePayload(body, error), record, decode_json)),
+                    Ok(value) => Ok(Reply {
+                        value: Some(value),
+                        status,
+                        headers,
+                    }),
+                    Err(error) => Err(self.convert(
+                        operation_id,
+                        progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
+                        record,
+                        decode_json,
+                    )),
                 }
             }
             (Some(Err(error)), _) => Err(self.convert(operation_id, error, record, decode_json)),
@@ -422,14 +509,24 @@ impl Runtime {
     ) -> Result<RawReply, Error<E>> {
         let exchange = async {
             self.prepare::<()>(&mut request, operation_id).await?;
-            let response = self.execute(client, request, operation_id).await.map_err(progenitor_client::Error::CommunicationError)?;
+            let response = self
+                .execute(client, request, operation_id)
+                .await
+                .map_err(progenitor_client::Error::CommunicationError)?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(progenitor_client::Error::ResponseBodyError)?;
+            let body = response
+                .bytes()
+                .await
+                .map_err(progenitor_client::Error::ResponseBodyError)?;
             if status.is_success() {
                 Ok(RawReply { status, headers, body })
             } else {
-                Err(progenitor_client::Error::ErrorResponse(ResponseValue::new((), status, headers)))
+                Err(progenitor_client::Error::ErrorResponse(ResponseValue::new(
+                    (),
+                    status,
+                    headers,
+                )))
             }
         };
         let (outcome, record) = self.scoped(exchange).await;
@@ -443,8 +540,16 @@ impl Runtime {
     /// Runs `call` with a fresh call record, under the whole-call deadline (plus a little slack,
     /// since the hooks already bound each attempt by the deadline). `None` when it ran out.
     async fn scoped<R>(&self, call: impl Future<Output = R>) -> (Option<R>, CallRecord) {
-        let record: SharedRecord = Arc::default();
-        let limit = self.inner.config.timeouts.deadline + Duration::from_millis(250);
+        let record: SharedRecord = Arc::new(Mutex::new(CallRecord {
+            started: Some(Instant::now()),
+            ..CallRecord::default()
+        }));
+        let limit = self
+            .inner
+            .config
+            .timeouts
+            .deadline
+            .saturating_add(Duration::from_millis(250));
         let outcome = CALL.scope(record.clone(), tokio::time::timeout(limit, call)).await.ok();
         let record = match record.lock() {
             Ok(mut guard) => std::mem::take(&mut *guard),
@@ -455,8 +560,13 @@ impl Runtime {
 
     fn deadline_error<E>(&self, operation_id: &'static str, record: &CallRecord) -> Error<E> {
         let deadline = self.inner.config.timeouts.deadline;
-        Error::new(ErrorKind::Timeout, self.inner.provider.name, operation_id, format!("the call's deadline of {deadline:?} ran out"))
-            .with_attempts(record.attempts)
+        Error::new(
+            ErrorKind::Timeout,
+            self.inner.provider.name,
+            operation_id,
+            format!("the call's deadline of {deadline:?} ran out"),
+        )
+        .with_attempts(record.attempts)
     }
 
     fn convert<G, E: std::fmt::Debug>(
@@ -471,7 +581,11 @@ impl Runtime {
         let secrets = self.inner.credentials.secret_values();
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
         let attempts = record.attempts;
-        let deadline_note = if record.deadline_reached { " (the call's deadline ended the retries)" } else { "" };
+        let deadline_note = if record.deadline_reached {
+            " (the call's deadline ended the retries)"
+        } else {
+            ""
+        };
 
         let from_transport = |error: reqwest::Error| {
             let error = error.without_url();
@@ -482,7 +596,13 @@ impl Runtime {
             } else {
                 ErrorKind::Transport
             };
-            Error::new(kind, provider, operation_id, format!("{}{deadline_note}", describe_transport(&error))).with_source(error)
+            Error::new(
+                kind,
+                provider,
+                operation_id,
+                format!("{}{deadline_note}", describe_transport(&error)),
+            )
+            .with_source(error)
         };
 
         let converted = match error {
@@ -490,18 +610,25 @@ impl Runtime {
                 Some(auth) => Error::new(ErrorKind::Auth, provider, operation_id, auth.to_string()).with_auth(auth),
                 None => Error::new(ErrorKind::InvalidRequest, provider, operation_id, message),
             },
-            Generated::InvalidRequest(message) => Error::new(ErrorKind::InvalidRequest, provider, operation_id, message),
-            Generated::CommunicationError(error) | Generated::ResponseBodyError(error) | Generated::InvalidUpgrade(error) => {
-                from_transport(error)
+            Generated::InvalidRequest(message) => {
+                Error::new(ErrorKind::InvalidRequest, provider, operation_id, message)
             }
+            Generated::CommunicationError(error)
+            | Generated::ResponseBodyError(error)
+            | Generated::InvalidUpgrade(error) => from_transport(error),
             Generated::InvalidResponsePayload(body, error) => {
                 let raw = String::from_utf8_lossy(&body).into_owned();
                 let status = record.status.unwrap_or(StatusCode::OK);
                 match record.error_body {
                     // An error status whose body did not match the spec's error schema.
                     Some(_) if !status.is_success() => self.api_error(operation_id, status, record, decode, &secrets),
-                    _ => Error::new(ErrorKind::Decode, provider, operation_id, format!("the body does not match the spec: {error}"))
-                        .with_response(status, record.headers, Some(raw), None, &secrets),
+                    _ => Error::new(
+                        ErrorKind::Decode,
+                        provider,
+                        operation_id,
+                        format!("the body does not match the spec: {error}"),
+                    )
+                    .with_response(status, record.headers, Some(raw), None, &secrets),
                 }
             }
             Generated::ErrorResponse(value) => {
@@ -511,14 +638,20 @@ impl Runtime {
             Generated::UnexpectedResponse(response) => {
                 let status = response.status();
                 if status.is_success() {
-                    Error::new(ErrorKind::Decode, provider, operation_id, format!("HTTP {} is not a status the spec documents", status.as_u16()))
-                        .with_response(status, response.headers().clone(), None, None, &secrets)
+                    Error::new(
+                        ErrorKind::Decode,
+                        provider,
+                        operation_id,
+                        format!("HTTP {} is not a status the spec documents", status.as_u16()),
+                    )
+                    .with_response(status, response.headers().clone(), None, None, &secrets)
                 } else {
                     self.api_error(operation_id, status, record, decode, &secrets)
                 }
             }
         };
-        converted.with_attempts(attempts)
+        // Server text (a decoding error quoting the body, an echoed header) may carry a secret.
+        converted.with_attempts(attempts).scrub_message(&secrets)
     }
 
     fn api_error<E: std::fmt::Debug>(
@@ -529,7 +662,10 @@ impl Runtime {
         decode: fn(&[u8]) -> Option<E>,
         secrets: &[&str],
     ) -> Error<E> {
-        let raw = record.error_body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+        let raw = record
+            .error_body
+            .as_ref()
+            .map(|b| String::from_utf8_lossy(b).into_owned());
         let body = record.error_body.as_deref().filter(|b| !b.is_empty()).and_then(decode);
         let mut message = status.canonical_reason().unwrap_or("error status").to_string();
         if record.deadline_reached {
@@ -566,13 +702,38 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
+
+/// Redirects followed within one origin, at most this many.
+const MAX_REDIRECTS: usize = 10;
 
 /// The `reqwest` client the SDKs use: connect timeout from the config, no client-wide timeout
 /// (each attempt gets its own).
+///
+/// Redirects are followed only within the same origin (scheme, host and port), at most 10 of
+/// them: `reqwest` strips `Authorization` on a redirect to another host but not other credential
+/// headers (such as `x-api-key`), so a redirect elsewhere is not followed and comes back as the
+/// 3xx response itself.
 pub fn build_http_client(config: &ClientConfig) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder().connect_timeout(config.timeouts.connect).build()
+    let redirects = reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > MAX_REDIRECTS || !same_origin {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .connect_timeout(config.timeouts.connect)
+        .redirect(redirects)
+        .build()
 }
 
 #[cfg(test)]
@@ -585,9 +746,15 @@ mod tests {
         headers.insert(RETRY_AFTER, HeaderValue::from_static("3"));
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
         let later = std::time::SystemTime::now() + Duration::from_secs(120);
-        headers.insert(RETRY_AFTER, HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap());
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
         let parsed = retry_after(&headers).unwrap();
-        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120), "{parsed:?}");
+        assert!(
+            parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120),
+            "{parsed:?}"
+        );
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
     }

@@ -1,0 +1,506 @@
+//! Error conversion, request ids, the `User-Agent`, credentials on the wire, tracing fields and
+//! redirects, against httpmock on loopback.
+
+mod common;
+
+use std::error::Error as _;
+use std::time::Duration;
+
+use common::*;
+use httpmock::Method::{GET, POST};
+use httpmock::MockServer;
+use progenitor_client::ResponseValue;
+use reqwest::header::{AUTHORIZATION, HeaderName};
+use sdk_runtime::{ClientConfig, Credentials, Error, ErrorKind, Reply, Runtime, Secret};
+use serde_json::json;
+
+#[tokio::test]
+async fn typed_error_body_decodes_and_raw_text_is_kept() {
+    let server = MockServer::start_async().await;
+    let body = r#"{"code":"invalid_siren","message":"SIREN must have 9 digits"}"#;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/7");
+            then.status(422)
+                .header("content-type", "application/json")
+                .header("x-correlation-id", "corr-42")
+                .body(body);
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(3));
+
+    let error = get_thing(&runtime, &http, &server.base_url(), "7").await.unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Api);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(422));
+    assert_eq!(
+        error.body(),
+        Some(&ApiError {
+            code: "invalid_siren".into(),
+            message: "SIREN must have 9 digits".into()
+        })
+    );
+    assert_eq!(error.raw_body(), Some(body));
+    assert_eq!(error.request_id(), Some("corr-42"));
+    assert_eq!(error.headers().get("x-correlation-id").unwrap(), "corr-42");
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(error.operation_id(), "getThing");
+    assert_eq!(error.provider(), "testprov");
+    assert!(!error.is_retryable());
+    let shown = error.to_string();
+    assert!(
+        shown.contains("testprov") && shown.contains("getThing") && shown.contains("422"),
+        "{shown}"
+    );
+    let debug = format!("{error:?}");
+    assert!(debug.contains("invalid_siren") && debug.contains("corr-42"), "{debug}");
+
+    // Facades refine the body type and keep everything else.
+    let mapped = error.map_body(|body| body.code);
+    assert_eq!(mapped.body().map(String::as_str), Some("invalid_siren"));
+    assert_eq!(mapped.raw_body(), Some(body));
+    assert_eq!(mapped.request_id(), Some("corr-42"));
+}
+
+#[tokio::test]
+async fn undecodable_error_body_gives_no_typed_body_but_the_raw_text() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/html");
+            then.status(404)
+                .header("content-type", "text/html")
+                .body("<html>Not Found</html>");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/other");
+            then.status(400).json_body(json!({ "error": "something else" }));
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(3));
+
+    let error = get_thing(&runtime, &http, &server.base_url(), "html")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Api);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert!(error.body().is_none());
+    assert_eq!(error.raw_body(), Some("<html>Not Found</html>"));
+
+    let error = get_thing(&runtime, &http, &server.base_url(), "other")
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
+    assert!(error.body().is_none());
+    assert_eq!(error.raw_body(), Some(r#"{"error":"something else"}"#));
+}
+
+#[tokio::test]
+async fn invalid_json_on_success_is_a_decode_error() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/7");
+            then.status(200)
+                .header("x-request-id", "req-7")
+                .body("this is not json");
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(3));
+
+    let error = get_thing(&runtime, &http, &server.base_url(), "7").await.unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
+    assert_eq!(error.raw_body(), Some("this is not json"));
+    assert!(error.body().is_none());
+    assert_eq!(error.request_id(), Some("req-7"));
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn request_id_on_success() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/7");
+            then.status(200)
+                .header("x-correlation-id", "corr-ok")
+                .json_body(json!({ "id": 7, "name": "a" }));
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(3));
+
+    let reply = get_thing(&runtime, &http, &server.base_url(), "7").await.unwrap();
+
+    assert_eq!(reply.request_id(), Some("corr-ok"));
+    let reply: Reply<u64> = reply.map(|thing| thing.id);
+    assert_eq!(reply.into_value(), 7);
+}
+
+#[tokio::test]
+async fn send_raw_reads_the_body_and_decodes_errors() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/raw/ok");
+            then.status(200)
+                .header("content-type", "application/xml")
+                .body("<thing id=\"7\"/>");
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/raw/conflict");
+            then.status(409)
+                .header("x-correlation-id", "corr-409")
+                .json_body(json!({ "code": "conflict", "message": "busy" }));
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(3));
+
+    let reply = send_raw(&runtime, &http, http.get(server.url("/raw/ok")), "getThing")
+        .await
+        .unwrap();
+    assert_eq!(reply.status.as_u16(), 200);
+    assert_eq!(&reply.body[..], b"<thing id=\"7\"/>");
+
+    let error = send_raw(&runtime, &http, http.get(server.url("/raw/conflict")), "getThing")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Api);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(409));
+    assert_eq!(error.body().map(|b| b.code.as_str()), Some("conflict"));
+    assert_eq!(error.request_id(), Some("corr-409"));
+}
+
+#[tokio::test]
+async fn call_optional_maps_an_empty_success_to_none() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/empty");
+            then.status(200);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/accepted");
+            then.status(202).json_body(json!({ "id": 3, "name": "later" }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/nocontent");
+            then.status(204);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/full");
+            then.status(200).json_body(json!({ "id": 7, "name": "a" }));
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(3));
+    let optional = |id: &'static str| {
+        let request = http.get(server.url(format!("/things/{id}")));
+        let call = generated_send::<Thing>(&runtime, &http, request, "getThing");
+        runtime.call_optional::<Thing, ApiError, ApiError>("getThing", call)
+    };
+
+    assert!(optional("empty").await.unwrap().value.is_none());
+    assert!(optional("nocontent").await.unwrap().value.is_none());
+    assert_eq!(optional("accepted").await.unwrap().value.map(|t| t.id), Some(3));
+    assert_eq!(optional("full").await.unwrap().value.map(|t| t.id), Some(7));
+}
+
+#[tokio::test]
+async fn user_agent_with_and_without_suffix() {
+    let server = MockServer::start_async().await;
+    let bare = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/things/1")
+                .header("user-agent", "sdk-testprov/9.9.9");
+            then.status(200).json_body(json!({ "id": 1, "name": "a" }));
+        })
+        .await;
+    let suffixed = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/things/2")
+                .header("user-agent", "sdk-testprov/9.9.9 my-erp-sync/2.1");
+            then.status(200).json_body(json!({ "id": 2, "name": "b" }));
+        })
+        .await;
+
+    let (runtime, http) = runtime(Credentials::None, fast_config(1));
+    assert_eq!(runtime.user_agent(), "sdk-testprov/9.9.9");
+    get_thing(&runtime, &http, &server.base_url(), "1").await.unwrap();
+    assert_eq!(bare.calls_async().await, 1);
+
+    let config = ClientConfig {
+        user_agent_suffix: Some("my-erp-sync/2.1".into()),
+        ..fast_config(1)
+    };
+    let (runtime, http) = crate::runtime(Credentials::None, config);
+    assert_eq!(runtime.user_agent(), "sdk-testprov/9.9.9 my-erp-sync/2.1");
+    get_thing(&runtime, &http, &server.base_url(), "2").await.unwrap();
+    assert_eq!(suffixed.calls_async().await, 1);
+
+    // A suffix a header cannot carry falls back to the bare SDK name; a blank one is ignored.
+    for suffix in ["bad\nsuffix", "   "] {
+        let config = ClientConfig {
+            user_agent_suffix: Some(suffix.into()),
+            ..fast_config(1)
+        };
+        let runtime = Runtime::new(PROVIDER, Credentials::None, config);
+        assert_eq!(runtime.user_agent(), "sdk-testprov/9.9.9");
+    }
+}
+
+#[tokio::test]
+async fn credentials_go_on_the_wire_and_header_values_are_sensitive() {
+    let server = MockServer::start_async().await;
+    let bearer = server
+        .mock_async(|when, then| {
+            when.path("/things/1").header("authorization", "Bearer tok-123");
+            then.status(200).json_body(json!({ "id": 1, "name": "a" }));
+        })
+        .await;
+    let query = server
+        .mock_async(|when, then| {
+            when.path("/things/2")
+                .query_param("api_key", "key-456")
+                .query_param("lang", "fr");
+            then.status(200).json_body(json!({ "id": 2, "name": "b" }));
+        })
+        .await;
+    let headers = server
+        .mock_async(|when, then| {
+            when.path("/things/3")
+                .header("x-api-key", "hk-789")
+                .header("customer-key", "ck-000");
+            then.status(200).json_body(json!({ "id": 3, "name": "c" }));
+        })
+        .await;
+
+    let (runtime, http) = runtime(Credentials::Bearer(Secret::new("tok-123")), fast_config(1));
+    get_thing(&runtime, &http, &server.base_url(), "1").await.unwrap();
+    let mut request = http.get(server.url("/things/1")).build().unwrap();
+    runtime.prepare::<()>(&mut request, "getThing").await.unwrap();
+    assert!(request.headers().get(AUTHORIZATION).unwrap().is_sensitive());
+    assert!(!format!("{:?}", request.headers()).contains("tok-123"));
+
+    let credentials = Credentials::QueryApiKey {
+        name: "api_key",
+        value: Secret::new("key-456"),
+    };
+    let (runtime, http) = crate::runtime(credentials, fast_config(1));
+    let request = http.get(server.url("/things/2")).query(&[("lang", "fr")]);
+    call::<Thing>(&runtime, &http, request, "getThing").await.unwrap();
+
+    let credentials = Credentials::Headers(vec![
+        (HeaderName::from_static("x-api-key"), Secret::new("hk-789")),
+        (HeaderName::from_static("customer-key"), Secret::new("ck-000")),
+    ]);
+    let (runtime, http) = crate::runtime(credentials, fast_config(1));
+    get_thing(&runtime, &http, &server.base_url(), "3").await.unwrap();
+    let mut request = http.get(server.url("/things/3")).build().unwrap();
+    runtime.prepare::<()>(&mut request, "getThing").await.unwrap();
+    for name in ["x-api-key", "customer-key"] {
+        assert!(request.headers().get(name).unwrap().is_sensitive(), "{name}");
+    }
+    let shown = format!("{:?} {runtime:?}", request.headers());
+    assert!(!shown.contains("hk-789") && !shown.contains("ck-000"), "{shown}");
+
+    assert_eq!(bearer.calls_async().await, 1);
+    assert_eq!(query.calls_async().await, 1);
+    assert_eq!(headers.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn a_credential_unfit_for_a_header_is_an_auth_error_and_nothing_is_sent() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200);
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::Bearer(Secret::new("bad\ntoken")), fast_config(3));
+
+    let error = get_thing(&runtime, &http, &server.base_url(), "7").await.unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::Auth);
+    assert_eq!(error.attempts(), 0);
+    assert!(!error.is_retryable());
+    assert!(!format!("{error:?}{error}").contains("bad\ntoken"));
+    assert_eq!(any.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn one_span_per_operation_with_its_fields_and_no_body() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/7");
+            then.status(200)
+                .json_body(json!({ "id": 7, "name": "BODY-MARKER-31337" }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/things");
+            then.status(400)
+                .json_body(json!({ "code": "ERROR-BODY-MARKER", "message": "no" }));
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(2));
+
+    let (dispatch, capture) = capture();
+    let guard = tracing::dispatcher::set_default(&dispatch);
+    let reply = get_thing(&runtime, &http, &server.base_url(), "7").await.unwrap();
+    let error = create_thing(&runtime, &http, &server.base_url()).await.unwrap_err();
+    drop(guard);
+
+    assert_eq!(reply.value.name, "BODY-MARKER-31337");
+    assert_eq!(error.body().map(|b| b.code.as_str()), Some("ERROR-BODY-MARKER"));
+    let trace = capture.text();
+    let closes: Vec<&str> = trace
+        .lines()
+        .filter(|line| line.contains("sdk.call") && line.contains("close"))
+        .collect();
+    assert_eq!(closes.len(), 2, "{trace}");
+    let get = closes
+        .iter()
+        .find(|line| line.contains("getThing"))
+        .expect("a getThing span");
+    for field in [
+        "testprov",
+        "method=GET",
+        "/things/{id}",
+        "attempt=1",
+        "status=200",
+        "latency_ms=",
+    ] {
+        assert!(get.contains(field), "{field} missing from {get}");
+    }
+    let post = closes
+        .iter()
+        .find(|line| line.contains("createThing"))
+        .expect("a createThing span");
+    for field in ["method=POST", "path=\"/things\"", "status=400"] {
+        assert!(post.contains(field), "{field} missing from {post}");
+    }
+    assert!(!trace.contains("BODY-MARKER"), "a body was traced: {trace}");
+}
+
+#[tokio::test]
+async fn cross_origin_redirects_are_not_followed() {
+    let origin = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!({ "id": 1, "name": "stolen" }));
+        })
+        .await;
+    origin
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/away");
+            then.status(302).header("location", elsewhere.url("/things/1"));
+        })
+        .await;
+    origin
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/moved");
+            then.status(301).header("location", "/things/7");
+        })
+        .await;
+    let landed = origin
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/7").header("x-api-key", "hk-1");
+            then.status(200).json_body(json!({ "id": 7, "name": "here" }));
+        })
+        .await;
+    let credentials = Credentials::Headers(vec![(HeaderName::from_static("x-api-key"), Secret::new("hk-1"))]);
+    let (runtime, http) = runtime(credentials, fast_config(1));
+
+    // Within the origin, redirects are followed with the credentials.
+    let reply = get_thing(&runtime, &http, &origin.base_url(), "moved").await.unwrap();
+    assert_eq!(reply.value.name, "here");
+    assert_eq!(landed.calls_async().await, 1);
+
+    // Elsewhere, the 3xx itself comes back and the credential header never leaves.
+    let error = get_thing(&runtime, &http, &origin.base_url(), "away")
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(302));
+    assert_eq!(stolen.calls_async().await, 0);
+}
+
+#[test]
+fn invalid_request_keeps_its_reason() {
+    #[derive(Debug, thiserror::Error, PartialEq)]
+    #[error("the invoice id is empty")]
+    struct EmptyId;
+
+    let error: Error<ApiError> = Error::invalid_request("testprov", "getThing", EmptyId);
+
+    assert_eq!(error.kind(), ErrorKind::InvalidRequest);
+    assert_eq!(error.attempts(), 0);
+    assert!(error.status().is_none());
+    assert!(!error.is_retryable());
+    assert!(error.to_string().contains("the invoice id is empty"), "{error}");
+    assert_eq!(error.source().and_then(|s| s.downcast_ref::<EmptyId>()), Some(&EmptyId));
+}
+
+#[test]
+fn errors_are_send_sync_and_std_errors() {
+    fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
+    assert_error::<Error<ApiError>>();
+    assert_error::<Error<()>>();
+}
+
+#[tokio::test]
+async fn generated_invalid_request_is_not_sent() {
+    let (runtime, _http) = runtime(Credentials::None, fast_config(3));
+    let call = async {
+        Err::<ResponseValue<Thing>, _>(progenitor_client::Error::<ApiError>::InvalidRequest("uuid: bad".into()))
+    };
+
+    let error = runtime
+        .call::<Thing, ApiError, ApiError>("getThing", call)
+        .await
+        .unwrap_err();
+
+    assert_eq!(error.kind(), ErrorKind::InvalidRequest);
+    assert_eq!(error.attempts(), 0);
+    assert!(error.to_string().contains("uuid: bad"));
+}
+
+#[tokio::test]
+async fn the_whole_call_deadline_bounds_the_generated_future() {
+    let mut config = fast_config(1);
+    config.timeouts.deadline = Duration::from_millis(200);
+    let (runtime, _http) = runtime(Credentials::None, config);
+    // A call that never finishes (e.g. a stalled body read after the hooks returned).
+    let stalled = async {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Err::<ResponseValue<Thing>, _>(progenitor_client::Error::<ApiError>::Custom("unreachable".into()))
+    };
+
+    let started = std::time::Instant::now();
+    let error = runtime
+        .call::<Thing, ApiError, ApiError>("getThing", stalled)
+        .await
+        .unwrap_err();
+
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.is_retryable());
+    assert!(error.to_string().contains("deadline"), "{error}");
+}
