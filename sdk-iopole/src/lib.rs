@@ -1,4 +1,40 @@
-//! Work in progress: the facade grows in its own issue.
-#![allow(missing_docs)]
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
+mod client;
+mod decode;
+mod drain;
 pub mod generated;
+mod lifecycle;
+mod update;
+
+pub use client::{
+    Auth, ConfigError, Environment, IopoleClient, IopoleClientBuilder, PRODUCTION_BASE_URL, PRODUCTION_TOKEN_URL,
+    PROVIDER, SANDBOX_BASE_URL, SANDBOX_TOKEN_URL, operation,
+};
+pub use drain::{DrainReport, HandlerFailure, MarkSeenFailure};
+pub use lifecycle::{LifecycleStatus, UnknownLifecycleStatus};
+pub use update::{SendOutcome, StatusUpdateBuilder, ValidationError};
+
+pub use sdk_runtime::{AuthError, ClientConfig, ErrorKind, RetryPolicy, Secret, Timeouts};
+pub use uuid::Uuid;
+
+/// The wire types: everything the spec describes (generated), plus its open enums, whose
+/// `Unknown` variant keeps values this version does not list.
+pub mod types {
+    pub use crate::generated::client::types::*;
+    pub use crate::generated::open_enums::*;
+}
+
+/// Typed httpmock helpers generated from the spec, for testing code that uses this client
+/// (feature `mock`): `MockServerExt` adds one method per operation to `httpmock::MockServer`.
+#[cfg(feature = "mock")]
+pub use generated::mock;
+
+/// The error of every call: the kind ([`ErrorKind`]), the HTTP status, Iopole's typed error body
+/// ([`types::IopoleError`], decoded leniently) and the raw body text, kept even when it does not
+/// decode.
+pub type Error = sdk_runtime::Error<types::IopoleError>;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
