@@ -184,12 +184,14 @@ impl Runtime {
         })
     }
 
+    /// The spec's operation for an id, accepting the spec's camelCase id and the snake_case form
+    /// progenitor passes to the hooks (`sendStatus` / `send_status`).
     fn operation(&self, operation_id: &str) -> Option<&'static OperationSpec> {
         self.inner
             .provider
             .operations
             .iter()
-            .find(|op| op.operation_id == operation_id)
+            .find(|op| op.operation_id == operation_id || same_in_snake_case(op.operation_id, operation_id))
     }
 
     /// The `pre` hook: puts the `User-Agent` and the credentials on the request.
@@ -219,7 +221,9 @@ impl Runtime {
         request: reqwest::Request,
         operation_id: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        let path = self.operation(operation_id).map(|op| op.path).unwrap_or("");
+        let spec = self.operation(operation_id);
+        let path = spec.map(|op| op.path).unwrap_or("");
+        let operation_id = spec.map(|op| op.operation_id).unwrap_or(operation_id);
         let span = tracing::info_span!(
             "sdk.call",
             provider = self.inner.provider.name,
@@ -695,6 +699,22 @@ fn describe_transport(error: &reqwest::Error) -> String {
     text
 }
 
+/// True when `snake` is `camel` written in snake_case (`sendStatus` and `send_status`).
+fn same_in_snake_case(camel: &str, snake: &str) -> bool {
+    let mut expected = String::with_capacity(camel.len() + 4);
+    for (index, c) in camel.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if index > 0 {
+                expected.push('_');
+            }
+            expected.push(c.to_ascii_lowercase());
+        } else {
+            expected.push(c);
+        }
+    }
+    expected == snake
+}
+
 /// `Retry-After` as delta-seconds or an HTTP-date.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
@@ -757,6 +777,13 @@ mod tests {
         );
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn generated_operation_ids_match_the_spec_ids() {
+        assert!(same_in_snake_case("sendStatus", "send_status"));
+        assert!(same_in_snake_case("getNotSeenStatuses", "get_not_seen_statuses"));
+        assert!(!same_in_snake_case("sendStatus", "send_statuses"));
     }
 
     #[test]

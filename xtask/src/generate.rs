@@ -195,7 +195,8 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
     check_openapi_version(&document).map_err(fail)?;
     let operations = collect_operations(&document).map_err(fail)?;
     let open_enums = collect_open_enums(&document).map_err(fail)?;
-    let excluded = set_aside_facade_parts(&mut document);
+    let mut excluded = set_aside_facade_parts(&mut document);
+    excluded.extend(relax_lenient_patterns(&mut document, ""));
     check_one_body_type_per_outcome(&document).map_err(fail)?;
 
     let spec: openapiv3::OpenAPI = serde_json::from_value(document)
@@ -432,6 +433,33 @@ fn set_aside_facade_parts(document: &mut Value) -> Vec<String> {
     }
     paths.retain(|_, item| METHODS.iter().any(|m| item.get(*m).is_some()));
     excluded
+}
+
+/// Drops `pattern` where the spec marks it `x-sdk-lenient-pattern: true`: the spec keeps the domain
+/// rule for contract checks, the generated decoder accepts what the server really sends.
+fn relax_lenient_patterns(value: &mut Value, pointer: &str) -> Vec<String> {
+    let mut relaxed = Vec::new();
+    match value {
+        Value::Object(object) => {
+            if object.get("x-sdk-lenient-pattern").and_then(Value::as_bool) == Some(true)
+                && object.remove("pattern").is_some()
+            {
+                relaxed.push(format!(
+                    "pattern at {pointer}: x-sdk-lenient-pattern, not enforced when decoding"
+                ));
+            }
+            for (key, child) in object.iter_mut() {
+                relaxed.extend(relax_lenient_patterns(child, &format!("{pointer}/{key}")));
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter_mut().enumerate() {
+                relaxed.extend(relax_lenient_patterns(child, &format!("{pointer}/{index}")));
+            }
+        }
+        _ => {}
+    }
+    relaxed
 }
 
 /// progenitor gives an operation one success type and one error type, and panics otherwise; say so

@@ -779,10 +779,10 @@ pub mod types {
         pub role_code: ::std::option::Option<TradePartyRoleCode>,
         ///SIREN (9 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub siren: ::std::option::Option<TradePartySiren>,
+        pub siren: ::std::option::Option<::std::string::String>,
         ///SIRET (14 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub siret: ::std::option::Option<TradePartySiret>,
+        pub siret: ::std::option::Option<::std::string::String>,
         ///VAT identification number.
         #[serde(
             rename = "vatNumber",
@@ -812,138 +812,6 @@ pub mod types {
     impl ::std::convert::From<RoleCode> for TradePartyRoleCode {
         fn from(value: RoleCode) -> Self {
             Self::RoleCode(value)
-        }
-    }
-    ///SIREN (9 digits).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct TradePartySiren(::std::string::String);
-    impl ::std::ops::Deref for TradePartySiren {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TradePartySiren> for ::std::string::String {
-        fn from(value: TradePartySiren) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for TradePartySiren {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{9}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{9}$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TradePartySiren {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TradePartySiren {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TradePartySiren {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///SIRET (14 digits).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
-    #[serde(transparent)]
-    pub struct TradePartySiret(::std::string::String);
-    impl ::std::ops::Deref for TradePartySiret {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TradePartySiret> for ::std::string::String {
-        fn from(value: TradePartySiret) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for TradePartySiret {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]{14}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[0-9]{14}$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TradePartySiret {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for TradePartySiret {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TradePartySiret {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     /// Types for composing complex structures.
@@ -2954,11 +2822,11 @@ pub mod types {
                 ::std::string::String,
             >,
             siren: ::std::result::Result<
-                ::std::option::Option<super::TradePartySiren>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             siret: ::std::result::Result<
-                ::std::option::Option<super::TradePartySiret>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             vat_number: ::std::result::Result<
@@ -3047,9 +2915,7 @@ pub mod types {
             }
             pub fn siren<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TradePartySiren>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.siren = value
@@ -3061,9 +2927,7 @@ pub mod types {
             }
             pub fn siret<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TradePartySiret>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.siret = value
