@@ -194,6 +194,35 @@ impl Runtime {
             .find(|op| op.operation_id == operation_id || same_in_snake_case(op.operation_id, operation_id))
     }
 
+    /// A request's path and query for logs: query values that are credentials show as
+    /// [`REDACTED`](crate::REDACTED), so the line is safe to print.
+    pub fn redacted_target(&self, url: &reqwest::Url) -> String {
+        let secrets = self.inner.credentials.secret_values();
+        let credential_name = match &self.inner.credentials {
+            Credentials::QueryApiKey { name, .. } => Some(*name),
+            _ => None,
+        };
+        let mut target = url.path().to_string();
+        let pairs: Vec<String> = url
+            .query_pairs()
+            .map(|(name, value)| {
+                let secret = Some(name.as_ref()) == credential_name
+                    || secrets.iter().any(|s| !s.is_empty() && value.contains(s.as_str()));
+                let shown = if secret {
+                    crate::REDACTED.to_string()
+                } else {
+                    value.into_owned()
+                };
+                format!("{name}={shown}")
+            })
+            .collect();
+        if !pairs.is_empty() {
+            target.push('?');
+            target.push_str(&pairs.join("&"));
+        }
+        target
+    }
+
     /// The `pre` hook: puts the `User-Agent` and the credentials on the request.
     pub async fn prepare<E>(
         &self,
@@ -272,6 +301,15 @@ impl Runtime {
                 None
             };
             *request.timeout_mut() = Some(config.timeouts.attempt.min(remaining()));
+            if tracing::enabled!(target: "sdk_runtime::request", tracing::Level::DEBUG) {
+                tracing::debug!(
+                    target: "sdk_runtime::request",
+                    attempt,
+                    method = %request.method(),
+                    target_path = %self.redacted_target(request.url()),
+                    "sending"
+                );
+            }
             let sent_at = Instant::now();
             let result = client.execute(request).await;
             let latency = sent_at.elapsed();
@@ -777,6 +815,28 @@ mod tests {
         );
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn redacted_target_hides_credential_query_values() {
+        let runtime = Runtime::new(
+            Provider {
+                name: "p",
+                sdk_version: "1",
+                operations: &[],
+            },
+            Credentials::QueryApiKey {
+                name: "api_key",
+                value: crate::Secret::new("k3y-canary"),
+            },
+            ClientConfig::default(),
+        );
+        let url =
+            reqwest::Url::parse("https://x.test/invoices/7.json?api_key=k3y-canary&page=2&echo=k3y-canary").unwrap();
+        assert_eq!(
+            runtime.redacted_target(&url),
+            "/invoices/7.json?api_key=[REDACTED]&page=2&echo=[REDACTED]"
+        );
     }
 
     #[test]
