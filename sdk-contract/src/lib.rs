@@ -246,7 +246,7 @@ impl ContractSpec {
                     .ok_or("an operation has no operationId")?;
                 let pattern = path
                     .split('/')
-                    .map(|segment| template_segment_pattern(segment))
+                    .map(template_segment_pattern)
                     .collect::<Vec<_>>()
                     .join("/");
                 let matcher = regex::Regex::new(&format!("^{pattern}$")).map_err(|e| e.to_string())?;

@@ -53,11 +53,18 @@ impl From<&str> for Secret {
     }
 }
 
+/// The shortest credential value [`scrub`] replaces.
+pub(crate) const MIN_SCRUBBED_LEN: usize = 6;
+
 /// Replaces every occurrence of each secret in `text` with [`REDACTED`]; used on text that came back
 /// from a server (which may echo what it was sent) before it is shown in `Debug` output.
+///
+/// Values shorter than [`MIN_SCRUBBED_LEN`] (6) are left alone: they are identifiers rather than secrets
+/// (an account number such as a customer id of `111`), and replacing them would mangle unrelated
+/// text (`os error 111`) without protecting anything.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut scrubbed = text.to_string();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+    for secret in secrets.iter().filter(|s| s.len() >= MIN_SCRUBBED_LEN) {
         if scrubbed.contains(secret) {
             scrubbed = scrubbed.replace(secret, REDACTED);
         }
@@ -80,6 +87,11 @@ mod tests {
 
     #[test]
     fn scrub_replaces_every_secret() {
-        assert_eq!(scrub("key=abc and abc", &["abc", ""]), "key=[REDACTED] and [REDACTED]");
+        assert_eq!(
+            scrub("key=abcdef and abcdef", &["abcdef", ""]),
+            "key=[REDACTED] and [REDACTED]"
+        );
+        // Short identifiers are not scrubbed: they would mangle unrelated text.
+        assert_eq!(scrub("os error 111", &["111"]), "os error 111");
     }
 }

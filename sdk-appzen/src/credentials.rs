@@ -1,0 +1,136 @@
+//! AppZen's three credential headers, held as secrets.
+
+use std::fmt;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use sdk_runtime::{REDACTED, Secret};
+
+use crate::error::ConfigError;
+
+/// The credentials AppZen issues: an API key, a customer id and a customer key, sent on every
+/// request as the headers `x-api-key`, `customer-id` and `customer-key`.
+///
+/// All three are [`Secret`]s: `Debug` prints `[REDACTED]`, and the header values are marked
+/// sensitive so that neither `http` nor `reqwest` prints them.
+#[derive(Clone)]
+pub struct AppZenCredentials {
+    api_key: Secret,
+    customer_id: Secret,
+    customer_key: Secret,
+}
+
+impl AppZenCredentials {
+    /// The environment variable holding the `x-api-key` credential: `APPZEN_API_KEY`.
+    pub const API_KEY_ENV: &'static str = "APPZEN_API_KEY";
+    /// The environment variable holding the `customer-id` credential: `APPZEN_CUSTOMER_ID`.
+    pub const CUSTOMER_ID_ENV: &'static str = "APPZEN_CUSTOMER_ID";
+    /// The environment variable holding the `customer-key` credential: `APPZEN_CUSTOMER_KEY`.
+    pub const CUSTOMER_KEY_ENV: &'static str = "APPZEN_CUSTOMER_KEY";
+
+    /// Credentials from their three values. They are checked (non-empty, valid as header values)
+    /// when the client is built.
+    pub fn new(api_key: impl Into<Secret>, customer_id: impl Into<Secret>, customer_key: impl Into<Secret>) -> Self {
+        Self {
+            api_key: api_key.into(),
+            customer_id: customer_id.into(),
+            customer_key: customer_key.into(),
+        }
+    }
+
+    /// Credentials from the environment variables `APPZEN_API_KEY`, `APPZEN_CUSTOMER_ID` and
+    /// `APPZEN_CUSTOMER_KEY`.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError::MissingEnvVar`] naming the first variable that is unset or empty, or
+    /// [`ConfigError::InvalidEnvVar`] when one is not valid Unicode. The error never contains a
+    /// value.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self::new(
+            env_secret(Self::API_KEY_ENV)?,
+            env_secret(Self::CUSTOMER_ID_ENV)?,
+            env_secret(Self::CUSTOMER_KEY_ENV)?,
+        ))
+    }
+
+    /// The credential headers, checked.
+    pub(crate) fn into_headers(self) -> Result<Vec<(HeaderName, Secret)>, ConfigError> {
+        [
+            ("x-api-key", self.api_key),
+            ("customer-id", self.customer_id),
+            ("customer-key", self.customer_key),
+        ]
+        .into_iter()
+        .map(|(header, value)| {
+            if value.is_empty() {
+                return Err(ConfigError::EmptyCredential { header });
+            }
+            if HeaderValue::from_str(value.expose()).is_err() {
+                return Err(ConfigError::InvalidCredential { header });
+            }
+            Ok((HeaderName::from_static(header), value))
+        })
+        .collect()
+    }
+}
+
+impl fmt::Debug for AppZenCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppZenCredentials")
+            .field("api_key", &format_args!("{REDACTED}"))
+            .field("customer_id", &format_args!("{REDACTED}"))
+            .field("customer_key", &format_args!("{REDACTED}"))
+            .finish()
+    }
+}
+
+/// A non-empty environment variable, `None` when unset or empty.
+pub(crate) fn env_var(name: &'static str) -> Result<Option<String>, ConfigError> {
+    match std::env::var(name) {
+        Ok(value) if value.is_empty() => Ok(None),
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::InvalidEnvVar { name }),
+    }
+}
+
+fn env_secret(name: &'static str) -> Result<Secret, ConfigError> {
+    env_var(name)?
+        .map(Secret::new)
+        .ok_or(ConfigError::MissingEnvVar { name })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_every_value() {
+        let credentials = AppZenCredentials::new("key-canary", "id-canary", "customer-canary");
+        for shown in [format!("{credentials:?}"), format!("{credentials:#?}")] {
+            assert!(!shown.contains("canary"), "{shown}");
+            assert!(shown.contains(REDACTED), "{shown}");
+        }
+    }
+
+    #[test]
+    fn headers_are_checked_and_named() {
+        let headers = AppZenCredentials::new("k", "1", "c").into_headers().unwrap();
+        let names: Vec<&str> = headers.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["x-api-key", "customer-id", "customer-key"]);
+        assert_eq!(headers[2].1.expose(), "c");
+
+        assert!(matches!(
+            AppZenCredentials::new("k", "", "c").into_headers(),
+            Err(ConfigError::EmptyCredential { header: "customer-id" })
+        ));
+        let error = AppZenCredentials::new("k", "1", "bad\nsecret-canary")
+            .into_headers()
+            .unwrap_err();
+        assert!(matches!(
+            error,
+            ConfigError::InvalidCredential { header: "customer-key" }
+        ));
+        assert!(!format!("{error} {error:?}").contains("canary"));
+    }
+}

@@ -1,0 +1,238 @@
+//! Accessors on the generated document types: typed dates, numbers that arrive as strings or
+//! numbers, and the per-type response wrapper.
+
+use chrono::NaiveDate;
+
+use crate::state::DocumentKind;
+use crate::types::{DecimalValue, Document, DocumentResponse, LegacyDocument, SequenceId};
+
+/// A date that is not a valid `dd/mm/yyyy` calendar date.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a dd/mm/yyyy date")]
+pub struct InvalidDate(pub String);
+
+/// Parses an InvoiceXpress date, `dd/mm/yyyy` (e.g. `14/11/2022`). Surrounding whitespace is
+/// ignored; anything else that is not exactly two digits, two digits and four digits forming a
+/// calendar date is an error.
+pub fn parse_date(text: &str) -> Result<NaiveDate, InvalidDate> {
+    let invalid = || InvalidDate(text.to_string());
+    let trimmed = text.trim();
+    let bytes = trimmed.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes[2] == b'/'
+        && bytes[5] == b'/'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 2 || i == 5 || b.is_ascii_digit());
+    if !shape_ok {
+        return Err(invalid());
+    }
+    let number = |range: std::ops::Range<usize>| trimmed.get(range).and_then(|s| s.parse::<u32>().ok());
+    let (Some(day), Some(month), Some(year)) = (number(0..2), number(3..5), number(6..10)) else {
+        return Err(invalid());
+    };
+    let year = i32::try_from(year).map_err(|_| invalid())?;
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(invalid)
+}
+
+impl DecimalValue {
+    /// The value as a number: a number as is, a string parsed (surrounding whitespace ignored).
+    /// `None` when the string is not a finite decimal number. Use the `Display` form when
+    /// exactness matters.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Self::Number(number) => Some(*number).filter(|n| n.is_finite()),
+            Self::String(text) => text.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        }
+    }
+}
+
+impl SequenceId {
+    /// The sequence id as an integer: an integer as is, a string parsed. `None` when the string is
+    /// not an integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Self::Int64(id) => Some(*id),
+            Self::String(text) => text.trim().parse().ok(),
+        }
+    }
+}
+
+/// What a document's `atcud` says about its registration with the Portuguese Tax Authority.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Atcud<'a> {
+    /// The unique document code (e.g. `ABCD1234-5`): the sequence is registered.
+    Code(&'a str),
+    /// `N/D`: the sequence is relevant for ATCUD but not registered.
+    NotRegistered,
+    /// `N/A`: the sequence is not relevant for ATCUD.
+    NotApplicable,
+}
+
+impl Document {
+    /// The document date (`date`, dd/mm/yyyy): `Ok(None)` when absent, an error when malformed.
+    pub fn parsed_date(&self) -> Result<Option<NaiveDate>, InvalidDate> {
+        self.date.as_deref().map(parse_date).transpose()
+    }
+
+    /// The due date (`due_date`, dd/mm/yyyy): `Ok(None)` when absent, an error when malformed.
+    pub fn parsed_due_date(&self) -> Result<Option<NaiveDate>, InvalidDate> {
+        self.due_date.as_deref().map(parse_date).transpose()
+    }
+
+    /// The document kind named by the CamelCase `type` field (`Invoice`, `SimplifiedInvoice`,
+    /// `InvoiceReceipt`, `CreditNote`, `DebitNote`); `None` when absent or another type.
+    pub fn kind(&self) -> Option<DocumentKind> {
+        kind_from_class(self.type_.as_deref()?)
+    }
+
+    /// The ATCUD, interpreted; `None` when absent or blank.
+    pub fn atcud_status(&self) -> Option<Atcud<'_>> {
+        match self.atcud.as_deref().map(str::trim)? {
+            "" => None,
+            "N/D" => Some(Atcud::NotRegistered),
+            "N/A" => Some(Atcud::NotApplicable),
+            code => Some(Atcud::Code(code)),
+        }
+    }
+}
+
+impl LegacyDocument {
+    /// The document kind named by the CamelCase `type` element (e.g. `DebitNote`); `None` when
+    /// absent or another type.
+    pub fn kind(&self) -> Option<DocumentKind> {
+        kind_from_class(self.type_.as_deref()?)
+    }
+}
+
+fn kind_from_class(class: &str) -> Option<DocumentKind> {
+    Some(match class {
+        "Invoice" => DocumentKind::Invoices,
+        "SimplifiedInvoice" => DocumentKind::SimplifiedInvoices,
+        "InvoiceReceipt" => DocumentKind::InvoiceReceipts,
+        "CreditNote" => DocumentKind::CreditNotes,
+        "DebitNote" => DocumentKind::DebitNotes,
+        _ => return None,
+    })
+}
+
+impl DocumentResponse {
+    /// The wrapped document of kind `kind` (its singular key, e.g. `credit_note`).
+    pub fn document_of(&self, kind: DocumentKind) -> Option<&Document> {
+        match kind {
+            DocumentKind::Invoices => self.invoice.as_ref(),
+            DocumentKind::SimplifiedInvoices => self.simplified_invoice.as_ref(),
+            DocumentKind::InvoiceReceipts => self.invoice_receipt.as_ref(),
+            DocumentKind::CreditNotes => self.credit_note.as_ref(),
+            DocumentKind::DebitNotes => self.debit_note.as_ref(),
+        }
+    }
+
+    /// The wrapped document, whichever known key wraps it; `None` when none does.
+    pub fn document(&self) -> Option<&Document> {
+        DocumentKind::ALL.into_iter().find_map(|kind| self.document_of(kind))
+    }
+
+    /// The wrapped document, preferring the key of `kind` and falling back to any other known key
+    /// (the provider has been seen wrapping every type in `invoice`).
+    pub fn into_document(self, kind: DocumentKind) -> Option<Document> {
+        let Self {
+            invoice,
+            simplified_invoice,
+            invoice_receipt,
+            credit_note,
+            debit_note,
+        } = self;
+        let mut slots = [
+            (DocumentKind::Invoices, invoice),
+            (DocumentKind::SimplifiedInvoices, simplified_invoice),
+            (DocumentKind::InvoiceReceipts, invoice_receipt),
+            (DocumentKind::CreditNotes, credit_note),
+            (DocumentKind::DebitNotes, debit_note),
+        ];
+        let preferred = slots
+            .iter_mut()
+            .find(|(slot_kind, _)| *slot_kind == kind)
+            .and_then(|(_, doc)| doc.take());
+        preferred.or_else(|| slots.into_iter().find_map(|(_, doc)| doc))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_strictly_and_never_panic() {
+        assert_eq!(
+            parse_date("14/11/2022"),
+            Ok(NaiveDate::from_ymd_opt(2022, 11, 14).expect("valid"))
+        );
+        assert_eq!(
+            parse_date(" 01/02/2023 "),
+            Ok(NaiveDate::from_ymd_opt(2023, 2, 1).expect("valid"))
+        );
+        for bad in [
+            "",
+            "2022-11-14",
+            "31/02/2022",
+            "00/01/2022",
+            "14/13/2022",
+            "1/11/2022",
+            "14/11/22",
+            "14-11-2022",
+            "aa/bb/cccc",
+            "14/11/2022x",
+            "١٤/١١/٢٠٢٢",
+            "+1/11/2022",
+            "14/11/+022",
+            "é4/11/2022",
+        ] {
+            assert_eq!(parse_date(bad), Err(InvalidDate(bad.to_string())), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn decimal_values_and_sequence_ids() {
+        assert_eq!(DecimalValue::String("2.0244".into()).as_f64(), Some(2.0244));
+        assert_eq!(DecimalValue::String(" 1.0 ".into()).as_f64(), Some(1.0));
+        assert_eq!(DecimalValue::Number(3.5).as_f64(), Some(3.5));
+        assert_eq!(DecimalValue::String("1,5".into()).as_f64(), None);
+        assert_eq!(DecimalValue::String("NaN".into()).as_f64(), None);
+        assert_eq!(DecimalValue::String("".into()).as_f64(), None);
+        assert_eq!(SequenceId::Int64(987654321).as_i64(), Some(987654321));
+        assert_eq!(SequenceId::String("987654321".into()).as_i64(), Some(987654321));
+        assert_eq!(SequenceId::String("A-1".into()).as_i64(), None);
+    }
+
+    #[test]
+    fn atcud_and_kind() {
+        let mut doc: Document = serde_json::from_str(r#"{"id":1,"atcud":"N/D","type":"CreditNote"}"#).expect("decodes");
+        assert_eq!(doc.atcud_status(), Some(Atcud::NotRegistered));
+        assert_eq!(doc.kind(), Some(DocumentKind::CreditNotes));
+        doc.atcud = Some("N/A".into());
+        assert_eq!(doc.atcud_status(), Some(Atcud::NotApplicable));
+        doc.atcud = Some("ABCD1234-5".into());
+        assert_eq!(doc.atcud_status(), Some(Atcud::Code("ABCD1234-5")));
+        doc.atcud = None;
+        doc.type_ = Some("Quote".into());
+        assert_eq!((doc.atcud_status(), doc.kind()), (None, None));
+    }
+
+    #[test]
+    fn into_document_prefers_the_requested_wrapper() {
+        let response: DocumentResponse =
+            serde_json::from_str(r#"{"invoice":{"id":1},"credit_note":{"id":2}}"#).expect("decodes");
+        assert_eq!(
+            response.clone().into_document(DocumentKind::CreditNotes).map(|d| d.id),
+            Some(2)
+        );
+        assert_eq!(
+            response.clone().into_document(DocumentKind::DebitNotes).map(|d| d.id),
+            Some(1)
+        );
+        assert_eq!(response.document().map(|d| d.id), Some(1));
+        assert_eq!(DocumentResponse::default().into_document(DocumentKind::Invoices), None);
+    }
+}

@@ -1,0 +1,257 @@
+//! Errors: the JSON client's [`Error`], the messages in InvoiceXpress error bodies, the HTTP
+//! statuses the API documents, and configuration mistakes.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::transitions::TransitionRefused;
+use crate::types::ErrorResponse;
+
+/// The error of every JSON API call: the runtime's error with InvoiceXpress's error body.
+///
+/// Use [`ErrorExt`] for the provider's messages ([`ErrorExt::messages`]), the documented status
+/// ([`ErrorExt::api_error`]) and a locally refused state change
+/// ([`ErrorExt::transition_refused`]).
+pub type Error = sdk_runtime::Error<ErrorResponse>;
+
+/// The error statuses InvoiceXpress documents, with what they mean for a document call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// 401: the `api_key` parameter is missing or wrong.
+    Unauthorized,
+    /// 404: no document of that type has that id.
+    NotFound,
+    /// 406: the document is in a state that does not allow the request.
+    NotAcceptable,
+    /// 422: some parameters were incorrect, e.g. "Invalid state" (the transition is not allowed)
+    /// or "Cancel message can't be blank".
+    UnprocessableEntity,
+    /// 429: too many requests (unofficially 100 per minute per account).
+    TooManyRequests,
+    /// A 5xx server error.
+    Server(u16),
+    /// Any other error status.
+    Other(u16),
+}
+
+impl ApiError {
+    /// The variant for an HTTP status; `None` for a success or informational status.
+    pub fn from_status(status: StatusCode) -> Option<Self> {
+        Some(match status.as_u16() {
+            401 => Self::Unauthorized,
+            404 => Self::NotFound,
+            406 => Self::NotAcceptable,
+            422 => Self::UnprocessableEntity,
+            429 => Self::TooManyRequests,
+            code @ 500..=599 => Self::Server(code),
+            code @ 400..=499 => Self::Other(code),
+            _ => return None,
+        })
+    }
+}
+
+/// Keys that hold messages rather than name a field.
+const MESSAGE_KEYS: &[&str] = &["error", "errors", "message", "base"];
+
+/// Collects every message in an error value of any observed shape; a field name becomes a
+/// `field: ` prefix.
+fn collect_messages(value: &Value, field: Option<&str>, out: &mut Vec<String>) {
+    let mut push = |text: String| {
+        let text = text.trim();
+        if !text.is_empty() {
+            out.push(match field {
+                Some(field) => format!("{field}: {text}"),
+                None => text.to_string(),
+            });
+        }
+    };
+    match value {
+        Value::Null => {}
+        Value::String(text) => push(text.clone()),
+        Value::Bool(_) | Value::Number(_) => push(value.to_string()),
+        Value::Array(items) => items.iter().for_each(|item| collect_messages(item, field, out)),
+        Value::Object(map) => {
+            for (key, item) in map {
+                let field = if MESSAGE_KEYS.contains(&key.as_str()) {
+                    field
+                } else {
+                    Some(key.as_str())
+                };
+                collect_messages(item, field, out);
+            }
+        }
+    }
+}
+
+/// The messages of an error body's text: its `errors` value, or else its top-level `error` or
+/// `message`. Empty when the text is not JSON.
+pub(crate) fn messages_from_json_text(raw: &str) -> Vec<String> {
+    let mut messages = Vec::new();
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(raw) else {
+        return messages;
+    };
+    match map.get("errors") {
+        Some(errors) => collect_messages(errors, None, &mut messages),
+        None => ["error", "message"]
+            .iter()
+            .filter_map(|key| map.get(*key))
+            .for_each(|value| collect_messages(value, None, &mut messages)),
+    }
+    messages
+}
+
+impl ErrorResponse {
+    /// The error messages, whichever of the five observed shapes `errors` has:
+    ///
+    /// | Body | Messages |
+    /// |---|---|
+    /// | `{"errors":[{"error":"Invalid state"}]}` | `Invalid state` |
+    /// | `{"errors":[{"error":["Invalid state"]}]}` | `Invalid state` |
+    /// | `{"errors":{"error":"Invalid state"}}` | `Invalid state` |
+    /// | `{"errors":["Invalid state"]}` | `Invalid state` |
+    /// | `{"errors":{"date":["is required"]}}` | `date: is required` |
+    ///
+    /// Any other shape gives every string found in it.
+    pub fn messages(&self) -> Vec<String> {
+        let mut messages = Vec::new();
+        if let Some(errors) = &self.errors {
+            collect_messages(errors, None, &mut messages);
+        }
+        messages
+    }
+}
+
+/// InvoiceXpress-specific accessors on the JSON client's [`Error`].
+pub trait ErrorExt {
+    /// The provider's error messages (see [`ErrorResponse::messages`]); when the body has no
+    /// `errors`, its top-level `error` or `message`. Empty when there is no such body (401 and 404
+    /// often come without one); [`sdk_runtime::Error::raw_body`] keeps the text either way.
+    fn messages(&self) -> Vec<String>;
+
+    /// The documented error status, when the provider answered with one.
+    fn api_error(&self) -> Option<ApiError>;
+
+    /// The transition guard's refusal, when the call was refused locally for that reason.
+    fn transition_refused(&self) -> Option<&TransitionRefused>;
+}
+
+impl ErrorExt for Error {
+    fn messages(&self) -> Vec<String> {
+        let typed = self.body().map(ErrorResponse::messages).unwrap_or_default();
+        if !typed.is_empty() {
+            return typed;
+        }
+        self.raw_body().map(messages_from_json_text).unwrap_or_default()
+    }
+
+    fn api_error(&self) -> Option<ApiError> {
+        self.status()
+            .filter(|_| self.kind() == sdk_runtime::ErrorKind::Api)
+            .and_then(ApiError::from_status)
+    }
+
+    fn transition_refused(&self) -> Option<&TransitionRefused> {
+        std::error::Error::source(self).and_then(|source| source.downcast_ref())
+    }
+}
+
+/// A client could not be configured. Never contains the API key (nor, in case the arguments
+/// were swapped, the account name).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required environment variable is not set.
+    #[error("the environment variable {name} is not set")]
+    MissingEnvVar {
+        /// The variable's name.
+        name: &'static str,
+    },
+    /// An environment variable is set but is not valid Unicode.
+    #[error("the environment variable {name} is not valid Unicode")]
+    InvalidEnvVar {
+        /// The variable's name.
+        name: &'static str,
+    },
+    /// Neither an account name nor a base URL was given.
+    #[error("an account name (or a base URL) is required")]
+    MissingAccountName,
+    /// No API key was given.
+    #[error("an API key is required")]
+    MissingApiKey,
+    /// The API key is empty or whitespace only.
+    #[error("the API key is empty")]
+    EmptyApiKey,
+    /// The account name is not a DNS label (1 to 63 ASCII letters, digits and inner hyphens).
+    #[error("invalid account name: {reason}")]
+    InvalidAccountName {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The base URL is unusable.
+    #[error("invalid base URL: {reason}")]
+    InvalidBaseUrl {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The HTTP client could not be built (e.g. no TLS backend).
+    #[error("the HTTP client could not be built: {0}")]
+    HttpClient(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages_of(json: &str) -> Vec<String> {
+        serde_json::from_str::<ErrorResponse>(json)
+            .expect("any JSON object decodes")
+            .messages()
+    }
+
+    #[test]
+    fn the_five_observed_shapes() {
+        assert_eq!(
+            messages_of(r#"{"errors":[{"error":"Invalid state"}]}"#),
+            ["Invalid state"]
+        );
+        assert_eq!(
+            messages_of(r#"{"errors":[{"error":["Invalid state","Other"]}]}"#),
+            ["Invalid state", "Other"]
+        );
+        assert_eq!(
+            messages_of(r#"{"errors":{"error":"Invalid state"}}"#),
+            ["Invalid state"]
+        );
+        assert_eq!(messages_of(r#"{"errors":["Invalid state"]}"#), ["Invalid state"]);
+        // Field order follows serde_json's map, which a feature elsewhere may change: compare sorted.
+        let mut fields = messages_of(r#"{"errors":{"date":["is required"],"client":["can't be blank"]}}"#);
+        fields.sort();
+        assert_eq!(fields, ["client: can't be blank", "date: is required"]);
+    }
+
+    #[test]
+    fn odd_shapes_never_fail() {
+        assert!(messages_of(r#"{"errors":null}"#).is_empty());
+        assert!(messages_of(r#"{}"#).is_empty());
+        assert!(messages_of(r#"{"errors":[]}"#).is_empty());
+        assert_eq!(messages_of(r#"{"errors":"Invalid state"}"#), ["Invalid state"]);
+        assert_eq!(messages_of(r#"{"errors":[{"code":42}]}"#), ["code: 42"]);
+        assert_eq!(messages_from_json_text(r#"{"error":"Unauthorized"}"#), ["Unauthorized"]);
+        assert!(messages_from_json_text("<html>oops</html>").is_empty());
+        assert!(messages_from_json_text("").is_empty());
+    }
+
+    #[test]
+    fn documented_statuses() {
+        let of = |code| ApiError::from_status(StatusCode::from_u16(code).expect("valid status"));
+        assert_eq!(of(401), Some(ApiError::Unauthorized));
+        assert_eq!(of(404), Some(ApiError::NotFound));
+        assert_eq!(of(406), Some(ApiError::NotAcceptable));
+        assert_eq!(of(422), Some(ApiError::UnprocessableEntity));
+        assert_eq!(of(429), Some(ApiError::TooManyRequests));
+        assert_eq!(of(503), Some(ApiError::Server(503)));
+        assert_eq!(of(418), Some(ApiError::Other(418)));
+        assert_eq!(of(200), None);
+    }
+}

@@ -1,0 +1,302 @@
+//! The transition guards: which state changes the provider accepts from which status, as data.
+//!
+//! [`TRANSITIONS`] is seed 002's table (JSON API v2) and [`LEGACY_TRANSITIONS`] is seed 004's
+//! (legacy XML API). Both equal the spec's `x-transitions` (a test parses `specs/invoicexpress.yaml`
+//! and compares). A client checks a change against its table when the caller says what the
+//! document's current status is; a refused change never reaches the server.
+
+use std::fmt;
+
+use crate::state::DocumentKind;
+use crate::types::{DocumentStatus, StateChangeKind};
+
+/// One row of a transition table: from `from`, sending `state` gives `to`, for the listed `types`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// The document's status before the change.
+    pub from: DocumentStatus,
+    /// The document's status after the change.
+    pub to: DocumentStatus,
+    /// The state sent in the request body.
+    pub state: StateChangeKind,
+    /// The document types the row applies to.
+    pub types: &'static [DocumentKind],
+}
+
+impl Transition {
+    /// Whether the row applies to `kind`.
+    pub fn applies_to(&self, kind: DocumentKind) -> bool {
+        self.types.contains(&kind)
+    }
+}
+
+/// A transition table: the rows of one API's documented state machine.
+#[derive(Debug)]
+pub struct TransitionTable {
+    api: &'static str,
+    rows: &'static [Transition],
+}
+
+const ALL_KINDS: &[DocumentKind] = &DocumentKind::ALL;
+const INVOICE_RECEIPTS: &[DocumentKind] = &[DocumentKind::InvoiceReceipts];
+const CREDIT_AND_DEBIT_NOTES: &[DocumentKind] = &[DocumentKind::CreditNotes, DocumentKind::DebitNotes];
+const DEBIT_NOTES: &[DocumentKind] = &[DocumentKind::DebitNotes];
+
+/// Seed 002's table for `PUT /{document-type}/{document-id}/change-state.json`. "Any other
+/// transitions will fail."
+pub static TRANSITIONS: TransitionTable = TransitionTable {
+    api: "JSON API",
+    rows: &[
+        Transition {
+            from: DocumentStatus::Draft,
+            to: DocumentStatus::Final,
+            state: StateChangeKind::Finalized,
+            types: ALL_KINDS,
+        },
+        Transition {
+            from: DocumentStatus::Draft,
+            to: DocumentStatus::Settled,
+            state: StateChangeKind::Finalized,
+            types: INVOICE_RECEIPTS,
+        },
+        Transition {
+            from: DocumentStatus::Draft,
+            to: DocumentStatus::Deleted,
+            state: StateChangeKind::Deleted,
+            types: ALL_KINDS,
+        },
+        Transition {
+            from: DocumentStatus::Final,
+            to: DocumentStatus::Canceled,
+            state: StateChangeKind::Canceled,
+            types: ALL_KINDS,
+        },
+        Transition {
+            from: DocumentStatus::Settled,
+            to: DocumentStatus::Canceled,
+            state: StateChangeKind::Canceled,
+            types: INVOICE_RECEIPTS,
+        },
+        Transition {
+            from: DocumentStatus::Final,
+            to: DocumentStatus::Settled,
+            state: StateChangeKind::Settled,
+            types: ALL_KINDS,
+        },
+        Transition {
+            from: DocumentStatus::Settled,
+            to: DocumentStatus::Final,
+            state: StateChangeKind::Unsettled,
+            types: CREDIT_AND_DEBIT_NOTES,
+        },
+    ],
+};
+
+/// Seed 004's table for the legacy `PUT /debit_notes/{id}/change-state.xml` ("final or second
+/// copy" expanded into one row each). It documents debit notes only: for other document types the
+/// legacy client has no table to check against and lets the server decide.
+pub static LEGACY_TRANSITIONS: TransitionTable = TransitionTable {
+    api: "legacy XML API",
+    rows: &[
+        Transition {
+            from: DocumentStatus::Draft,
+            to: DocumentStatus::Final,
+            state: StateChangeKind::Finalized,
+            types: DEBIT_NOTES,
+        },
+        Transition {
+            from: DocumentStatus::Draft,
+            to: DocumentStatus::Deleted,
+            state: StateChangeKind::Deleted,
+            types: DEBIT_NOTES,
+        },
+        Transition {
+            from: DocumentStatus::Settled,
+            to: DocumentStatus::Final,
+            state: StateChangeKind::Unsettled,
+            types: DEBIT_NOTES,
+        },
+        Transition {
+            from: DocumentStatus::Final,
+            to: DocumentStatus::SecondCopy,
+            state: StateChangeKind::SecondCopy,
+            types: DEBIT_NOTES,
+        },
+        Transition {
+            from: DocumentStatus::Final,
+            to: DocumentStatus::Canceled,
+            state: StateChangeKind::Canceled,
+            types: DEBIT_NOTES,
+        },
+        Transition {
+            from: DocumentStatus::SecondCopy,
+            to: DocumentStatus::Canceled,
+            state: StateChangeKind::Canceled,
+            types: DEBIT_NOTES,
+        },
+        Transition {
+            from: DocumentStatus::Final,
+            to: DocumentStatus::Settled,
+            state: StateChangeKind::Settled,
+            types: DEBIT_NOTES,
+        },
+        Transition {
+            from: DocumentStatus::SecondCopy,
+            to: DocumentStatus::Settled,
+            state: StateChangeKind::Settled,
+            types: DEBIT_NOTES,
+        },
+    ],
+};
+
+impl TransitionTable {
+    /// Which API the table belongs to, e.g. `JSON API`.
+    pub fn api(&self) -> &'static str {
+        self.api
+    }
+
+    /// Every row, in the seed's order.
+    pub fn rows(&self) -> &'static [Transition] {
+        self.rows
+    }
+
+    /// Whether any row applies to `kind` (when none does, the table cannot judge that type).
+    pub fn covers(&self, kind: DocumentKind) -> bool {
+        self.rows.iter().any(|row| row.applies_to(kind))
+    }
+
+    /// The rows that apply to `kind` in status `from`: the changes allowed from there.
+    pub fn allowed_from<'a>(
+        &self,
+        kind: DocumentKind,
+        from: &'a DocumentStatus,
+    ) -> impl Iterator<Item = &'static Transition> + 'a {
+        self.rows
+            .iter()
+            .filter(move |row| row.applies_to(kind) && row.from == *from)
+    }
+
+    /// Whether `change` (a [`StateChange`](crate::StateChange) or its [`StateChangeKind`]) is
+    /// allowed for a `kind` document in status `from`, and if so the row that allows it (its `to`
+    /// is the resulting status). A status no row starts from (`sent`, `canceled`, an unknown
+    /// value) allows nothing. When two rows match (seed 002 lists
+    /// draft → final for all documents and draft → settled for invoice receipts only), the row
+    /// naming fewer document types, the specific exception, wins.
+    pub fn check(
+        &self,
+        kind: DocumentKind,
+        from: &DocumentStatus,
+        change: impl Into<StateChangeKind>,
+    ) -> Result<&'static Transition, TransitionRefused> {
+        let change = change.into();
+        self.allowed_from(kind, from)
+            .filter(|row| row.state == change)
+            .min_by_key(|row| row.types.len())
+            .ok_or_else(|| TransitionRefused {
+                api: self.api,
+                document_type: kind,
+                status: from.clone(),
+                change,
+                allowed: self.allowed_from(kind, from).collect(),
+            })
+    }
+}
+
+/// A state change the transition table does not allow from the document's current status. The
+/// request was not sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransitionRefused {
+    /// Which API's table refused it, e.g. `JSON API`.
+    pub api: &'static str,
+    /// The document type.
+    pub document_type: DocumentKind,
+    /// The document's current status, as the caller gave it.
+    pub status: DocumentStatus,
+    /// The refused change (the state that would have been sent).
+    pub change: StateChangeKind,
+    /// The changes allowed from `status` for this document type (empty when none is).
+    pub allowed: Vec<&'static Transition>,
+}
+
+impl fmt::Display for TransitionRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the {} does not allow the state change `{}` for {} in status `{}`; allowed from `{}`: ",
+            self.api, self.change, self.document_type, self.status, self.status
+        )?;
+        if self.allowed.is_empty() {
+            return f.write_str("none");
+        }
+        for (index, row) in self.allowed.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "`{}` (to `{}`)", row.state, row.to)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransitionRefused {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_names_type_status_change_and_allowed_changes() {
+        let refused = TRANSITIONS
+            .check(
+                DocumentKind::CreditNotes,
+                &DocumentStatus::Draft,
+                StateChangeKind::Settled,
+            )
+            .expect_err("draft credit notes cannot be settled");
+        assert_eq!(refused.allowed.len(), 2);
+        assert_eq!(
+            refused.to_string(),
+            "the JSON API does not allow the state change `settled` for credit_notes in status `draft`; \
+             allowed from `draft`: `finalized` (to `final`), `deleted` (to `deleted`)"
+        );
+        let refused = TRANSITIONS
+            .check(
+                DocumentKind::Invoices,
+                &DocumentStatus::Canceled,
+                StateChangeKind::Finalized,
+            )
+            .expect_err("canceled is terminal");
+        assert!(
+            refused.to_string().ends_with("allowed from `canceled`: none"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn the_specific_row_wins_for_finalizing_an_invoice_receipt() {
+        let row = TRANSITIONS
+            .check(
+                DocumentKind::InvoiceReceipts,
+                &DocumentStatus::Draft,
+                StateChangeKind::Finalized,
+            )
+            .expect("allowed");
+        assert_eq!(row.to, DocumentStatus::Settled);
+        let row = TRANSITIONS
+            .check(
+                DocumentKind::Invoices,
+                &DocumentStatus::Draft,
+                StateChangeKind::Finalized,
+            )
+            .expect("allowed");
+        assert_eq!(row.to, DocumentStatus::Final);
+    }
+
+    #[test]
+    fn coverage() {
+        assert!(DocumentKind::ALL.iter().all(|kind| TRANSITIONS.covers(*kind)));
+        assert!(LEGACY_TRANSITIONS.covers(DocumentKind::DebitNotes));
+        assert!(!LEGACY_TRANSITIONS.covers(DocumentKind::Invoices));
+    }
+}

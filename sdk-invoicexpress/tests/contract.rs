@@ -1,0 +1,213 @@
+//! The SDK against `specs/invoicexpress.yaml`, through `sdk-contract`: every request the JSON and
+//! legacy clients send satisfies the spec (path, `api_key` credential, body schema or XML
+//! structure), every spec example satisfies its schema and decodes into the SDK's types, and every
+//! documented error status comes back typed.
+
+mod common;
+
+use std::path::Path;
+
+use common::{CANARY, json_client, legacy_client};
+use httpmock::prelude::*;
+use sdk_contract::{ContractSpec, Coverage, Recorder, describe};
+use sdk_invoicexpress::types::{ChangeStateRequest, DocumentResponse, ErrorResponse, LegacyErrors, LegacyStateChange};
+use sdk_invoicexpress::{ApiError, CancelReason, DocumentKind, ErrorExt, ErrorKind, StateChange};
+
+fn spec() -> ContractSpec {
+    ContractSpec::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/invoicexpress.yaml"))
+        .expect("the spec loads")
+}
+
+fn every_change() -> Vec<StateChange> {
+    let reason = CancelReason::new("Wrong invoice totals. <&> \"quoted\"").expect("non-empty");
+    vec![
+        StateChange::Finalize,
+        StateChange::Delete,
+        StateChange::SecondCopy,
+        StateChange::Cancel { reason },
+        StateChange::Settle,
+        StateChange::Unsettle,
+    ]
+}
+
+#[tokio::test]
+async fn every_request_the_sdk_sends_satisfies_the_spec() {
+    let spec = spec();
+    let coverage = Coverage::new();
+    let server = MockServer::start_async().await;
+    let recorder = Recorder::new();
+    server
+        .mock_async(|when, then| {
+            recorder.record(when);
+            then.respond_with(|request: &HttpMockRequest| {
+                let body = if request.method_str() == "GET" {
+                    r#"{"invoice":{"id":1}}"#
+                } else {
+                    ""
+                };
+                HttpMockResponse::builder().status(200).body(body).build()
+            });
+        })
+        .await;
+    let json = json_client(&server.base_url());
+    let legacy = legacy_client(&server.base_url());
+
+    let mut sent = Vec::new();
+    for kind in DocumentKind::ALL {
+        for change in every_change() {
+            json.change_state(kind, 7, &change, None).await.expect("200");
+            sent.push("changeDocumentState");
+        }
+        json.get_document(kind, 7).await.expect("200 with a document");
+        sent.push("getDocument");
+    }
+    for change in every_change() {
+        legacy
+            .change_state(DocumentKind::DebitNotes, 7, &change, None)
+            .await
+            .expect("200");
+        sent.push("changeDebitNoteStateLegacy");
+    }
+
+    let captured = recorder.requests();
+    assert_eq!(captured.len(), sent.len());
+    for (i, (request, expected)) in captured.iter().zip(sent).enumerate() {
+        let operation = spec.check_request(request).map_err(|v| describe(&v));
+        assert_eq!(
+            operation.as_deref(),
+            Ok(expected),
+            "request {i}: {} {}",
+            request.method,
+            request.path
+        );
+        coverage.exercised(expected);
+        assert_eq!(request.query_param("api_key"), Some(CANARY), "request {i}");
+        assert_eq!(request.query.len(), 1, "request {i}: only the key in the query");
+        let content_type = request.header("content-type");
+        match expected {
+            "changeDocumentState" => assert_eq!(content_type, Some("application/json"), "request {i}"),
+            "changeDebitNoteStateLegacy" => {
+                assert_eq!(content_type, Some("application/xml; charset=utf-8"), "request {i}")
+            }
+            _ => assert_eq!(request.body, b"", "request {i}"),
+        }
+    }
+    assert_eq!(coverage.missing(&spec), Vec::<String>::new());
+}
+
+#[test]
+fn every_example_of_the_spec_satisfies_its_schema_and_decodes() {
+    let spec = spec();
+    let examples = spec.examples();
+    assert!(examples.len() >= 5, "{} examples", examples.len());
+    for example in &examples {
+        let at = example.location();
+        assert_eq!(spec.check_example(example).map_err(|v| describe(&v)), Ok(()), "{at}");
+        match (example.operation.as_str(), example.role.as_str()) {
+            ("changeDocumentState", "request") => {
+                let request: ChangeStateRequest = serde_json::from_value(example.value.clone()).expect(&at);
+                assert_eq!(serde_json::to_value(&request).expect(&at), example.value, "{at}");
+            }
+            ("changeDocumentState" | "getDocument", "200") => {
+                let response: DocumentResponse = serde_json::from_value(example.value.clone()).expect(&at);
+                assert!(response.document().is_some(), "{at}");
+            }
+            (_, "request") => {
+                let xml = example.value.as_str().expect(&at);
+                let change: LegacyStateChange = quick_xml::de::from_str(xml).expect(&at);
+                assert!(change.state.is_known(), "{at}");
+            }
+            (_, _) if example.media_type.contains("xml") => {
+                let errors: LegacyErrors = quick_xml::de::from_str(example.value.as_str().expect(&at)).expect(&at);
+                assert!(!errors.error.is_empty(), "{at}");
+            }
+            (_, _) => {
+                let error: ErrorResponse = serde_json::from_value(example.value.clone()).expect(&at);
+                assert!(!error.messages().is_empty(), "{at}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_documented_error_status_comes_back_typed() {
+    let spec = spec();
+    let examples = spec.examples();
+    for operation in ["changeDocumentState", "getDocument", "changeDebitNoteStateLegacy"] {
+        let statuses: Vec<u16> = spec
+            .response_statuses(operation)
+            .iter()
+            .map(|s| s.parse().expect("numeric status"))
+            .filter(|s| *s != 200)
+            .collect();
+        assert!(
+            statuses.contains(&401) && statuses.contains(&404),
+            "{operation}: {statuses:?}"
+        );
+        for status in statuses {
+            let example = examples
+                .iter()
+                .find(|e| e.operation == operation && e.role == status.to_string());
+            let body = match example.map(|e| &e.value) {
+                Some(serde_json::Value::String(xml)) => xml.clone(),
+                Some(json) => json.to_string(),
+                None => String::new(),
+            };
+            let server = MockServer::start_async().await;
+            server
+                .mock_async(|when, then| {
+                    when.any_request();
+                    then.status(status).body(&body);
+                })
+                .await;
+            let case = format!("{operation} HTTP {status}");
+            let (kind, status_seen, api_error, raw, messages) = match operation {
+                "changeDocumentState" => {
+                    let error = json_client(&server.base_url())
+                        .change_state(DocumentKind::Invoices, 1, &StateChange::Finalize, None)
+                        .await
+                        .expect_err(&case);
+                    (
+                        error.kind(),
+                        error.status(),
+                        error.api_error(),
+                        error.raw_body().map(str::to_string),
+                        error.messages(),
+                    )
+                }
+                "getDocument" => {
+                    let error = json_client(&server.base_url())
+                        .get_document(DocumentKind::Invoices, 1)
+                        .await
+                        .expect_err(&case);
+                    (
+                        error.kind(),
+                        error.status(),
+                        error.api_error(),
+                        error.raw_body().map(str::to_string),
+                        error.messages(),
+                    )
+                }
+                _ => {
+                    let error = legacy_client(&server.base_url())
+                        .change_state(DocumentKind::DebitNotes, 1, &StateChange::Finalize, None)
+                        .await
+                        .expect_err(&case);
+                    (
+                        error.kind(),
+                        error.status(),
+                        error.api_error(),
+                        error.raw_body().map(str::to_string),
+                        error.messages(),
+                    )
+                }
+            };
+            assert_eq!(kind, ErrorKind::Api, "{case}");
+            assert_eq!(status_seen.map(|s| s.as_u16()), Some(status), "{case}");
+            let expected = ApiError::from_status(reqwest::StatusCode::from_u16(status).expect("status"));
+            assert_eq!(api_error, expected, "{case}");
+            assert_eq!(raw.as_deref(), Some(body.as_str()), "{case}: the raw text is kept");
+            assert_eq!(messages.is_empty(), example.is_none(), "{case}: {messages:?}");
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! The transition tables: equal to the spec's `x-transitions`, and exhaustively checked against the
+//! seed pages' own tables (parsed here from the seeds' text, independently of the crate's data).
+
+use sdk_invoicexpress::types::{DocumentStatus, StateChangeKind};
+use sdk_invoicexpress::{CancelReason, DocumentKind, LEGACY_TRANSITIONS, StateChange, TRANSITIONS, TransitionTable};
+use serde_json::{Value, json};
+
+fn spec() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/invoicexpress.yaml");
+    let text = std::fs::read_to_string(path).expect("the spec is readable");
+    serde_norway::from_str(&text).expect("the spec is YAML")
+}
+
+fn spec_transitions(path: &str) -> Value {
+    spec()["paths"][path]["put"]["x-transitions"].clone()
+}
+
+fn table_as_json(table: &TransitionTable) -> Value {
+    Value::Array(
+        table
+            .rows()
+            .iter()
+            .map(|row| {
+                json!({
+                    "from": row.from.as_str(),
+                    "to": row.to.as_str(),
+                    "state": row.state.as_str(),
+                    "types": row.types.iter().map(|kind| kind.as_str()).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn json_table_equals_the_spec_x_transitions() {
+    let spec = spec_transitions("/{document-type}/{document-id}/change-state.json");
+    assert_eq!(
+        spec.as_array().map(Vec::len),
+        Some(7),
+        "the spec lists seed 002's seven rows"
+    );
+    assert_eq!(table_as_json(&TRANSITIONS), spec);
+}
+
+#[test]
+fn legacy_table_equals_the_spec_x_transitions() {
+    let spec = spec_transitions("/debit_notes/{debit-note-id}/change-state.xml");
+    assert_eq!(
+        spec.as_array().map(Vec::len),
+        Some(8),
+        "seed 004's prose expands to eight rows"
+    );
+    assert_eq!(table_as_json(&LEGACY_TRANSITIONS), spec);
+}
+
+/// A row of a seed's table: from, to, state, the document types it names, and whether it is a
+/// type-specific exception ("Only ...").
+struct SeedRow {
+    from: String,
+    to: String,
+    state: String,
+    types: Vec<DocumentKind>,
+    exception: bool,
+}
+
+/// Seed 002's table, verbatim.
+const SEED_002_TABLE: &str = "\
+draft | final | finalized | All documents. |
+draft | settled | finalized | Only invoice_receipt. |
+draft | deleted | deleted | All documents. |
+final | canceled | canceled | All documents. |
+settled | canceled | canceled | Only invoice_receipt. |
+final | settled | settled | All documents. |
+settled | final | unsettled | Only credit_note and debit_note. |";
+
+fn seed_002_rows() -> Vec<SeedRow> {
+    SEED_002_TABLE
+        .lines()
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let notes = cells[3].trim_end_matches('.');
+            let (types, exception) = match notes.strip_prefix("Only ") {
+                Some(list) => (
+                    list.split(" and ")
+                        .map(|name| name.parse::<DocumentKind>().expect("a seed type"))
+                        .collect(),
+                    true,
+                ),
+                None => {
+                    assert_eq!(notes, "All documents");
+                    (DocumentKind::ALL.to_vec(), false)
+                }
+            };
+            SeedRow {
+                from: cells[0].into(),
+                to: cells[1].into(),
+                state: cells[2].into(),
+                types,
+                exception,
+            }
+        })
+        .collect()
+}
+
+/// Seed 004's transition list, verbatim.
+const SEED_004_LIST: &str = "\
+draft to final – finalized
+draft to deleted – deleted
+settled to final – unsettled
+final to second copy – second_copy
+final or second copy to canceled – canceled
+final or second copy to settled – settled";
+
+fn seed_004_rows() -> Vec<SeedRow> {
+    let status = |text: &str| text.trim().replace("second copy", "second_copy");
+    SEED_004_LIST
+        .lines()
+        .flat_map(|line| {
+            let (transition, state) = line.split_once(" – ").expect("`from to to – state`");
+            let (froms, to) = transition.split_once(" to ").expect("`from to to`");
+            froms
+                .split(" or ")
+                .map(|from| SeedRow {
+                    from: status(from),
+                    to: status(to),
+                    state: state.trim().into(),
+                    types: vec![DocumentKind::DebitNotes],
+                    exception: false,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn statuses() -> Vec<DocumentStatus> {
+    let mut statuses: Vec<DocumentStatus> = DocumentStatus::KNOWN_VALUES
+        .iter()
+        .map(|s| DocumentStatus::from(*s))
+        .collect();
+    statuses.push(DocumentStatus::Unknown("archived".into()));
+    statuses
+}
+
+fn changes() -> Vec<StateChange> {
+    let reason = CancelReason::new("Wrong invoice totals.").expect("non-empty");
+    vec![
+        StateChange::Finalize,
+        StateChange::Delete,
+        StateChange::SecondCopy,
+        StateChange::Cancel { reason },
+        StateChange::Settle,
+        StateChange::Unsettle,
+    ]
+}
+
+/// Checks every (type, status, change) against `seed`, returning (combinations, allowed).
+fn check_exhaustively(table: &TransitionTable, seed: &[SeedRow]) -> (usize, usize) {
+    let (mut combinations, mut allowed) = (0, 0);
+    for kind in DocumentKind::ALL {
+        for status in statuses() {
+            for change in changes() {
+                combinations += 1;
+                let what = format!("{kind} in `{status}` + `{change}`");
+                let matching: Vec<&SeedRow> = seed
+                    .iter()
+                    .filter(|row| {
+                        row.types.contains(&kind) && row.from == status.as_str() && row.state == change.kind().as_str()
+                    })
+                    .collect();
+                let result = table.check(kind, &status, &change);
+                if matching.is_empty() {
+                    let refused = result.expect_err(&format!("{what} must be refused"));
+                    assert_eq!(refused.document_type, kind, "{what}");
+                    assert_eq!(refused.status, status, "{what}");
+                    assert_eq!(refused.change, change.kind(), "{what}");
+                    let mut expected: Vec<(String, String)> = seed
+                        .iter()
+                        .filter(|row| row.types.contains(&kind) && row.from == status.as_str())
+                        .map(|row| (row.state.clone(), row.to.clone()))
+                        .collect();
+                    let mut got: Vec<(String, String)> = refused
+                        .allowed
+                        .iter()
+                        .map(|row| (row.state.to_string(), row.to.to_string()))
+                        .collect();
+                    expected.sort();
+                    got.sort();
+                    assert_eq!(got, expected, "{what}: the allowed changes");
+                    let message = refused.to_string();
+                    for part in [kind.as_str(), status.as_str(), change.kind().as_str()] {
+                        assert!(message.contains(part), "{what}: `{message}` should name `{part}`");
+                    }
+                } else {
+                    allowed += 1;
+                    let row = result.unwrap_or_else(|refused| panic!("{what} must be allowed: {refused}"));
+                    let expected = match matching.as_slice() {
+                        [only] => *only,
+                        several => {
+                            let exceptions: Vec<&&SeedRow> = several.iter().filter(|row| row.exception).collect();
+                            assert_eq!(exceptions.len(), 1, "{what}: one type-specific row decides");
+                            exceptions[0]
+                        }
+                    };
+                    assert_eq!(row.to.as_str(), expected.to, "{what}: the resulting status");
+                    assert_eq!(row.from, status, "{what}");
+                    assert_eq!(row.state, change.kind(), "{what}");
+                }
+            }
+        }
+    }
+    (combinations, allowed)
+}
+
+#[test]
+fn json_guard_matches_seed_002_for_every_combination() {
+    let (combinations, allowed) = check_exhaustively(&TRANSITIONS, &seed_002_rows());
+    // 5 types x 8 statuses (7 known + 1 unknown) x 6 changes.
+    assert_eq!(combinations, 240);
+    // draft: finalize + delete for all 5 (10); final: cancel + settle for all 5 (10);
+    // settled: cancel for invoice receipts (1), unsettle for credit and debit notes (2).
+    assert_eq!(allowed, 23);
+}
+
+#[test]
+fn legacy_guard_matches_seed_004_for_every_combination() {
+    let (combinations, allowed) = check_exhaustively(&LEGACY_TRANSITIONS, &seed_004_rows());
+    assert_eq!(combinations, 240);
+    // Debit notes only: 1 + 1 + 1 + 1 + 2 + 2.
+    assert_eq!(allowed, 8);
+    for kind in DocumentKind::ALL {
+        assert_eq!(
+            LEGACY_TRANSITIONS.covers(kind),
+            kind == DocumentKind::DebitNotes,
+            "{kind}"
+        );
+        assert!(TRANSITIONS.covers(kind), "{kind}");
+    }
+}
+
+#[test]
+fn second_copy_only_exists_in_the_legacy_table() {
+    assert!(
+        TRANSITIONS
+            .rows()
+            .iter()
+            .all(|row| row.state != StateChangeKind::SecondCopy)
+    );
+    let row = LEGACY_TRANSITIONS
+        .check(
+            DocumentKind::DebitNotes,
+            &DocumentStatus::Final,
+            &StateChange::SecondCopy,
+        )
+        .expect("final -> second_copy");
+    assert_eq!(row.to, DocumentStatus::SecondCopy);
+}
