@@ -224,9 +224,7 @@ async fn status_history_decodes_the_seed_001_example() {
     let document = item.json.as_ref().expect("json document");
     assert_eq!(document.message_id(), Some("LC_APPROVED_STREAM"));
     assert_eq!(
-        document
-            .sender_party()
-            .and_then(|p| p.siren.as_deref().map(String::as_str)),
+        document.sender_party().and_then(|p| p.siren.as_deref()),
         Some("123456789")
     );
     assert_eq!(

@@ -98,6 +98,19 @@ impl Credentials {
         Ok(true)
     }
 
+    /// How the credentials travel, with every value redacted: for logs and request printouts.
+    pub fn describe_redacted(&self) -> String {
+        match self {
+            Self::None => "none".into(),
+            Self::Bearer(_) | Self::OAuth2(_) => format!("Authorization: Bearer {REDACTED}"),
+            Self::QueryApiKey { name, .. } => format!("query {name}={REDACTED}"),
+            Self::Headers(headers) => {
+                let names: Vec<&str> = headers.iter().map(|(name, _)| name.as_str()).collect();
+                format!("headers {}: {REDACTED}", names.join(", "))
+            }
+        }
+    }
+
     /// The secret values currently in use, so that text echoed by a server can be scrubbed.
     pub(crate) fn secret_values(&self) -> Vec<String> {
         match self {

@@ -307,6 +307,7 @@ impl Runtime {
                     attempt,
                     method = %request.method(),
                     target_path = %self.redacted_target(request.url()),
+                    credentials = %self.inner.credentials.describe_redacted(),
                     "sending"
                 );
             }

@@ -11,6 +11,7 @@ usage: cargo xtask <command>
 commands:
   generate           regenerate sdk-*/src/generated/ from specs/*.yaml
   generate --check   exit non-zero, with a diff, when the checked-in generated code is stale
+  demo               the offline tour: each SDK against an embedded mock of its provider
   help               this text
 ";
 
@@ -20,6 +21,14 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate"] => run_generate(false),
         ["generate", "--check"] => run_generate(true),
+        ["demo"] => match xtask::demo::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                eprint!("{}", xtask::demo::USAGE);
+                ExitCode::FAILURE
+            }
+        },
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{USAGE}");
             ExitCode::SUCCESS

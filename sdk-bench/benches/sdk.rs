@@ -1,0 +1,649 @@
+//! `cargo bench -p sdk-bench`: the issue 9 benchmark, in one run.
+//!
+//! 1. Calls per second of each SDK's main operation and of a raw `reqwest` call sending the same
+//!    request, against one in-process hyper server on 127.0.0.1.
+//! 2. Decoding a 10,000-entry Iopole status history into the SDK types and into
+//!    `serde_json::Value`: time and peak heap.
+//! 3. `cargo xtask generate` (in-process) and `cargo build -p sdk-appzen --release` after touching
+//!    the generated client (skipped with `SDK_BENCH_SKIP_BUILD=1`).
+//!
+//! Prints a markdown report and writes it to `BENCHMARKS.md` at the workspace root. Knobs (all
+//! optional): `SDK_BENCH_CALLS` (calls per round, default 3000), `SDK_BENCH_ROUNDS` (rounds per
+//! side, default 11), `SDK_BENCH_HISTORY_RUNS` (decode runs per side, default 7),
+//! `SDK_BENCH_GENERATE_RUNS` (default 5), `SDK_BENCH_BUILD_RUNS` (default 2),
+//! `SDK_BENCH_SKIP_BUILD=1`, `SDK_BENCH_OUTPUT` (another path for the report).
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use sdk_bench::alloc::{CountingAlloc, MemoryUse};
+use sdk_bench::machine::Machine;
+use sdk_bench::ops::{Clients, Operation, same_requests};
+use sdk_bench::server::Server;
+use sdk_bench::{history, median, median_secs, mib, thousands};
+use sdk_iopole::types::StatusHistoryItem;
+
+/// Counts heap bytes for the decoding measurement (off the rest of the time).
+#[global_allocator]
+static ALLOCATOR: CountingAlloc = CountingAlloc::new();
+
+/// Entries in the decoded status history.
+const HISTORY_ENTRIES: usize = 10_000;
+/// Seed of the generated history (same bytes on every run).
+const HISTORY_SEED: u64 = 0x1_0907_5EED;
+/// Untimed calls per operation and side before the first round.
+const WARMUP_CALLS: usize = 500;
+/// The target ratio SDK / raw, in calls per second.
+const CALLS_TARGET: f64 = 0.97;
+/// The target speed-up of typed decoding over `Value`.
+const DECODE_TARGET: f64 = 1.5;
+/// A build that takes longer than this is stopped (and reported as such).
+const BUILD_LIMIT: Duration = Duration::from_secs(600);
+
+type BoxError = Box<dyn std::error::Error>;
+
+/// A whole-number setting from the environment, or its default.
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.trim().parse().ok())
+        .filter(|value| *value > 0)
+        .unwrap_or(default)
+}
+
+/// The run's settings.
+struct Settings {
+    calls: usize,
+    rounds: usize,
+    history_runs: usize,
+    generate_runs: usize,
+    build_runs: usize,
+    skip_build: bool,
+}
+
+/// Per operation: calls/s of every SDK round and every raw round.
+struct CallResult {
+    operation: Operation,
+    sdk: Vec<f64>,
+    raw: Vec<f64>,
+}
+
+impl CallResult {
+    fn sdk_median(&self) -> f64 {
+        median(&self.sdk).unwrap_or(0.0)
+    }
+
+    fn raw_median(&self) -> f64 {
+        median(&self.raw).unwrap_or(0.0)
+    }
+
+    fn ratio(&self) -> f64 {
+        self.sdk_median() / self.raw_median()
+    }
+
+    /// The median of the round-by-round ratios (each SDK round over the raw round next to it).
+    fn paired_ratio(&self) -> f64 {
+        let ratios: Vec<f64> = self.sdk.iter().zip(&self.raw).map(|(sdk, raw)| sdk / raw).collect();
+        median(&ratios).unwrap_or(0.0)
+    }
+}
+
+/// Decoding times and heap use.
+struct DecodeResult {
+    input_bytes: usize,
+    typed: Vec<Duration>,
+    value: Vec<Duration>,
+    typed_memory: MemoryUse,
+    value_memory: MemoryUse,
+}
+
+/// One timed `cargo build`.
+struct BuildRun {
+    seconds: f64,
+    ok: bool,
+    rebuilt: bool,
+    waited_for_lock: bool,
+}
+
+/// The build measurement, or why there is none.
+enum BuildResult {
+    Skipped,
+    Failed(String),
+    Done { warmup_seconds: f64, runs: Vec<BuildRun> },
+}
+
+fn main() -> Result<(), BoxError> {
+    let started = Instant::now();
+    let settings = Settings {
+        calls: setting("SDK_BENCH_CALLS", 3000),
+        rounds: setting("SDK_BENCH_ROUNDS", 11),
+        history_runs: setting("SDK_BENCH_HISTORY_RUNS", 7),
+        generate_runs: setting("SDK_BENCH_GENERATE_RUNS", 5),
+        build_runs: setting("SDK_BENCH_BUILD_RUNS", 2),
+        skip_build: std::env::var("SDK_BENCH_SKIP_BUILD").is_ok_and(|v| !v.trim().is_empty() && v.trim() != "0"),
+    };
+    let root = workspace_root();
+    let machine = Machine::detect();
+
+    eprintln!(
+        "[1/3] calls per second: {} rounds x {} calls per operation and side",
+        settings.rounds, settings.calls
+    );
+    let calls = measure_calls(&settings)?;
+
+    eprintln!("[2/3] decoding a {HISTORY_ENTRIES}-entry Iopole status history");
+    let decode = measure_decode(&settings)?;
+
+    eprintln!("[3/3] code generation and build");
+    let generate = measure_generate(&root, settings.generate_runs)?;
+    let build = if settings.skip_build {
+        BuildResult::Skipped
+    } else {
+        measure_build(&root, settings.build_runs)
+    };
+
+    let total = started.elapsed();
+    let report = render(&settings, &machine, &calls, &decode, &generate, &build, total);
+    println!("{report}");
+    let output = std::env::var_os("SDK_BENCH_OUTPUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("BENCHMARKS.md"));
+    std::fs::write(&output, &report)?;
+    eprintln!("wrote {}", output.display());
+    Ok(())
+}
+
+/// The workspace root: this crate's parent folder.
+fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// Part 1: rounds of sequential calls, alternating SDK and raw rounds.
+fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
+    let server = Server::start()?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let clients = Clients::new(&server.base_url())?;
+
+    // The premise: the raw call sends exactly the SDK's request (checked, not assumed).
+    runtime.block_on(async {
+        for operation in Operation::ALL {
+            same_requests(&server, &clients, operation).await?;
+        }
+        Ok::<(), String>(())
+    })?;
+
+    let timed = |operation: Operation, sdk: bool, count: usize| -> Result<f64, BoxError> {
+        runtime.block_on(async {
+            let start = Instant::now();
+            for _ in 0..count {
+                if sdk {
+                    black_box(clients.sdk(black_box(operation)).await)?;
+                } else {
+                    black_box(clients.raw(black_box(operation)).await)?;
+                }
+            }
+            Ok(count as f64 / start.elapsed().as_secs_f64())
+        })
+    };
+
+    for operation in Operation::ALL {
+        timed(operation, true, WARMUP_CALLS)?;
+        timed(operation, false, WARMUP_CALLS)?;
+    }
+    let mut results: Vec<CallResult> = Operation::ALL
+        .iter()
+        .map(|&operation| CallResult {
+            operation,
+            sdk: Vec::new(),
+            raw: Vec::new(),
+        })
+        .collect();
+    for round in 0..settings.rounds {
+        for result in &mut results {
+            // Alternate which side goes first, so that drift within a round cancels out.
+            let sdk_first = round % 2 == 0;
+            for sdk in [sdk_first, !sdk_first] {
+                let rate = timed(result.operation, sdk, settings.calls)?;
+                if sdk {
+                    result.sdk.push(rate);
+                } else {
+                    result.raw.push(rate);
+                }
+            }
+        }
+        eprintln!("  round {}/{} done", round + 1, settings.rounds);
+    }
+    Ok(results)
+}
+
+/// Part 2: typed vs `Value` decoding of the same bytes, alternating; then one run each with the
+/// heap counter on.
+fn measure_decode(settings: &Settings) -> Result<DecodeResult, BoxError> {
+    let bytes = history::generate(HISTORY_ENTRIES, HISTORY_SEED);
+    let check: Vec<StatusHistoryItem> = serde_json::from_slice(&bytes)?;
+    if check.len() != HISTORY_ENTRIES {
+        return Err(format!("decoded {} entries instead of {HISTORY_ENTRIES}", check.len()).into());
+    }
+    drop(check);
+    let decode_typed = |bytes: &[u8]| -> Result<Vec<StatusHistoryItem>, serde_json::Error> {
+        serde_json::from_slice(black_box(bytes))
+    };
+    let decode_value =
+        |bytes: &[u8]| -> Result<serde_json::Value, serde_json::Error> { serde_json::from_slice(black_box(bytes)) };
+
+    // One untimed run each warms the allocator and the caches.
+    drop(black_box(decode_typed(&bytes)?));
+    drop(black_box(decode_value(&bytes)?));
+    let mut typed = Vec::new();
+    let mut value = Vec::new();
+    for run in 0..settings.history_runs {
+        for typed_side in [run % 2 == 0, run % 2 != 0] {
+            if typed_side {
+                let start = Instant::now();
+                let decoded = decode_typed(&bytes)?;
+                typed.push(start.elapsed());
+                drop(black_box(decoded));
+            } else {
+                let start = Instant::now();
+                let decoded = decode_value(&bytes)?;
+                value.push(start.elapsed());
+                drop(black_box(decoded));
+            }
+        }
+    }
+
+    ALLOCATOR.start();
+    let decoded = decode_typed(&bytes);
+    let typed_memory = ALLOCATOR.stop();
+    drop(black_box(decoded?));
+    ALLOCATOR.start();
+    let decoded = decode_value(&bytes);
+    let value_memory = ALLOCATOR.stop();
+    drop(black_box(decoded?));
+
+    Ok(DecodeResult {
+        input_bytes: bytes.len(),
+        typed,
+        value,
+        typed_memory,
+        value_memory,
+    })
+}
+
+/// Part 3a: `generate_all` for the three specs, in-process, after one untimed run.
+fn measure_generate(root: &Path, runs: usize) -> Result<Vec<Duration>, BoxError> {
+    let generate = || -> Result<Duration, BoxError> {
+        let start = Instant::now();
+        let outputs = xtask::generate::generate_all(root, xtask::generate::TARGETS)?;
+        let elapsed = start.elapsed();
+        black_box(outputs);
+        Ok(elapsed)
+    };
+    generate()?;
+    (0..runs).map(|_| generate()).collect()
+}
+
+/// Runs `cargo build -p sdk-appzen --release` in the workspace; `None` when it could not start.
+fn cargo_build(root: &Path) -> Option<(BuildRun, String)> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let start = Instant::now();
+    let mut child = Command::new(cargo)
+        .args(["build", "-p", "sdk-appzen", "--release"])
+        .current_dir(root)
+        .env("CARGO_TERM_COLOR", "never")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    let mut stderr = child.stderr.take()?;
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if start.elapsed() > BUILD_LIMIT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => break None,
+        }
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let log = reader.join().unwrap_or_default();
+    let run = BuildRun {
+        seconds,
+        ok: status.is_some_and(|s| s.success()),
+        rebuilt: log.contains("Compiling sdk-appzen"),
+        waited_for_lock: log.contains("Blocking waiting for file lock"),
+    };
+    Some((run, log))
+}
+
+/// Part 3b: an untimed build first (so that dependencies are up to date), then, `runs` times,
+/// touch `sdk-appzen/src/generated/client.rs` (its mtime only; the bytes stay as they are) and
+/// time the rebuild.
+fn measure_build(root: &Path, runs: usize) -> BuildResult {
+    let Some((warmup, log)) = cargo_build(root) else {
+        return BuildResult::Failed("cargo could not be started".into());
+    };
+    if !warmup.ok {
+        let tail: Vec<&str> = log.lines().rev().take(5).collect();
+        return BuildResult::Failed(format!(
+            "the untimed first build failed: {}",
+            tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+        ));
+    }
+    let client = root.join("sdk-appzen/src/generated/client.rs");
+    let mut timed = Vec::new();
+    for _ in 0..runs {
+        let touched = std::fs::File::options()
+            .write(true)
+            .open(&client)
+            .and_then(|file| file.set_modified(SystemTime::now()));
+        if let Err(error) = touched {
+            return BuildResult::Failed(format!("cannot touch {}: {error}", client.display()));
+        }
+        match cargo_build(root) {
+            Some((run, _)) => timed.push(run),
+            None => return BuildResult::Failed("cargo could not be started".into()),
+        }
+    }
+    BuildResult::Done {
+        warmup_seconds: warmup.seconds,
+        runs: timed,
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "yes" } else { "**no**" }
+}
+
+/// The markdown report.
+fn render(
+    settings: &Settings,
+    machine: &Machine,
+    calls: &[CallResult],
+    decode: &DecodeResult,
+    generate: &[Duration],
+    build: &BuildResult,
+    total: Duration,
+) -> String {
+    let mut out = String::new();
+    let now = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
+    let command = if settings.skip_build {
+        "SDK_BENCH_SKIP_BUILD=1 cargo bench -p sdk-bench"
+    } else {
+        "cargo bench -p sdk-bench"
+    };
+    let _ = writeln!(out, "# Benchmarks\n");
+    let _ = writeln!(
+        out,
+        "Produced by `{command}` (from the workspace root) on {now}; the whole run took {:.0} s.\n",
+        total.as_secs_f64()
+    );
+
+    let _ = writeln!(out, "## Machine\n");
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(out, "| CPU | {} |", machine.cpu);
+    let _ = writeln!(out, "| Cores | {} |", machine.cores);
+    let _ = writeln!(out, "| Memory | {} |", machine.memory);
+    let _ = writeln!(out, "| Compiler | {} |", machine.rustc);
+    let _ = writeln!(out, "| OS | {} |", machine.os);
+    let _ = writeln!(out);
+
+    let _ = writeln!(out, "## Results\n");
+    let _ = writeln!(out, "| Measurement | SDK | Baseline | SDK / baseline | Target | Met |");
+    let _ = writeln!(out, "|---|---:|---:|---:|---|---|");
+    for result in calls {
+        let ratio = result.ratio();
+        let _ = writeln!(
+            out,
+            "| {} | {} calls/s | {} calls/s (raw reqwest) | {:.3} | ≥ {CALLS_TARGET:.2} | {} |",
+            result.operation.label(),
+            thousands(result.sdk_median()),
+            thousands(result.raw_median()),
+            ratio,
+            verdict(ratio >= CALLS_TARGET)
+        );
+    }
+    let typed = median_secs(&decode.typed).unwrap_or(0.0);
+    let value = median_secs(&decode.value).unwrap_or(0.0);
+    let speedup = value / typed;
+    let _ = writeln!(
+        out,
+        "| Decode a {}-entry Iopole status history ({}): time | {:.1} ms (`Vec<StatusHistoryItem>`) | {:.1} ms (`serde_json::Value`) | {:.2}x faster | ≥ 1.5x faster | {} |",
+        thousands(HISTORY_ENTRIES as f64),
+        mib(decode.input_bytes),
+        typed * 1e3,
+        value * 1e3,
+        speedup,
+        verdict(speedup >= DECODE_TARGET)
+    );
+    let _ = writeln!(
+        out,
+        "| Same decode: peak heap (retained after) | {} ({}) | {} ({}) | {:.2} | — | — |",
+        mib(decode.typed_memory.peak),
+        mib(decode.typed_memory.retained),
+        mib(decode.value_memory.peak),
+        mib(decode.value_memory.retained),
+        decode.typed_memory.peak as f64 / decode.value_memory.peak.max(1) as f64
+    );
+    let generate_median = median_secs(generate).unwrap_or(0.0);
+    let _ = writeln!(
+        out,
+        "| `cargo xtask generate`, 3 specs (in-process `generate_all`) | {generate_median:.2} s | — | — | — | — |"
+    );
+    match build {
+        BuildResult::Skipped => {
+            let _ = writeln!(
+                out,
+                "| `cargo build -p sdk-appzen --release` after a spec change | skipped (`SDK_BENCH_SKIP_BUILD=1`) | — | — | — | — |"
+            );
+        }
+        BuildResult::Failed(reason) => {
+            let _ = writeln!(
+                out,
+                "| `cargo build -p sdk-appzen --release` after a spec change | not measured: {reason} | — | — | — | — |"
+            );
+        }
+        BuildResult::Done { runs, .. } => {
+            let seconds: Vec<f64> = runs.iter().map(|run| run.seconds).collect();
+            let all_ok = runs.iter().all(|run| run.ok && run.rebuilt);
+            let _ = writeln!(
+                out,
+                "| `cargo build -p sdk-appzen --release` after a spec change | {:.1} s{} | — | — | — | — |",
+                median(&seconds).unwrap_or(0.0),
+                if all_ok { "" } else { " (a run failed or rebuilt nothing: see notes)" }
+            );
+        }
+    }
+    let _ = writeln!(out);
+
+    let _ = writeln!(out, "## Method\n");
+    let _ = writeln!(
+        out,
+        "Everything above comes from one run of one bench binary (`sdk-bench/benches/sdk.rs`, bench profile = release), \
+         built with the workspace's locked dependencies.\n"
+    );
+    let _ = writeln!(out, "### Calls per second\n");
+    let _ = writeln!(
+        out,
+        "- Server: a minimal hyper 1.x HTTP/1.1 server started in-process on 127.0.0.1 (its own thread and \
+         single-threaded Tokio runtime, keep-alive, `TCP_NODELAY`). It reads each request body in full and answers \
+         with fixed bytes: Iopole 204 empty; InvoiceXpress JSON 200 with seed 002's `{{\"invoice\":{{...}}}}` body \
+         ({} bytes, nulls included); legacy XML 200 with a {}-byte `<debit_note>` document; AppZen 200 empty with an \
+         `x-correlation-id`.",
+        sdk_bench::server::INVOICEXPRESS_DOCUMENT_JSON.len(),
+        sdk_bench::server::INVOICEXPRESS_LEGACY_XML.len()
+    );
+    let _ = writeln!(
+        out,
+        "- Client: the main thread, a single-threaded Tokio runtime, calls awaited one after the other (one \
+         keep-alive connection per client). Each client is built once: the SDK clients with their default \
+         configuration (`ClientConfig::default()`: 3 attempts at most, 30 s per attempt, 120 s per call; no retry \
+         happens since every answer succeeds), Iopole with a static bearer token (no OAuth2) and a `customer-id`; \
+         the baseline is one `reqwest::Client::builder().build()` client."
+    );
+    let _ = writeln!(
+        out,
+        "- Calls: Iopole `send_status(invoice, IN_HAND + message)` → `SendOutcome::Accepted`; InvoiceXpress \
+         `change_state(invoices, 123456789, Finalize, Some(&Draft))` (current status given, so the transition guard \
+         runs) → the decoded `Document`, status `final`; legacy `change_state(debit_notes, 42, Finalize, \
+         Some(&Draft))` → the decoded `LegacyDocument`; AppZen `status_sync(uuid, created(\"INV-2024-0042\", \
+         \"POSTED\") at a fixed time)` → the receipt with its correlation id."
+    );
+    let _ = writeln!(
+        out,
+        "- Baseline: a hand-written `reqwest` call per operation sending the same request — same method, path \
+         and query (`api_key` included), same headers (`accept`, `content-type`, `api-version`, `user-agent`, the \
+         credentials, `customer-id`), the same body bytes, serialized per call from a small `Serialize` struct (XML: \
+         `format!`). It reads the same response: the body in full, decoded into the SDK's `DocumentResponse` for \
+         the JSON change-state, into an equivalent quick-xml struct for the legacy one, the correlation id for \
+         AppZen. Before timing, the server records one SDK request and one raw request per operation and the run \
+         stops unless they are identical (method, target, every header, body)."
+    );
+    let _ = writeln!(
+        out,
+        "- Counts: {WARMUP_CALLS} untimed calls per operation and side, then {} rounds; a round runs {} sequential \
+         calls per operation through the SDK and {} raw, alternating which side goes first from one round to the \
+         next to cancel drift. Reported: the median of the rounds' calls/s on each side, and their ratio. \
+         {} calls in all.",
+        settings.rounds,
+        thousands(settings.calls as f64),
+        thousands(settings.calls as f64),
+        thousands((Operation::ALL.len() * 2 * (settings.rounds * settings.calls + WARMUP_CALLS)) as f64)
+    );
+    let _ = writeln!(out, "\nPer operation, all rounds (calls/s) and the median of the round-by-round ratios:\n");
+    let _ = writeln!(out, "| Operation | SDK min–max | raw min–max | median paired ratio |");
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for result in calls {
+        let range = |values: &[f64]| {
+            let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = values.iter().copied().fold(0.0, f64::max);
+            format!("{}–{}", thousands(min), thousands(max))
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {:.3} |",
+            result.operation.label(),
+            range(&result.sdk),
+            range(&result.raw),
+            result.paired_ratio()
+        );
+    }
+
+    let _ = writeln!(out, "\n### Decoding the status history\n");
+    let _ = writeln!(
+        out,
+        "- Input: {} statuses generated deterministically (seed {HISTORY_SEED:#x}), {} bytes of JSON: every entry \
+         has `statusId`, `date` (30% with milliseconds), `invoiceId`, `status` (numeric or named code, labels, \
+         sometimes `message` and `networkCode`) and `destType`; 95% carry an `xml` CDAR message of 1.3 to 1.9 KB \
+         and a `json` document, alternating the older shape (seed 001: `category`, `context`, `responses` with \
+         `issuerTradeParty`, string `typeCode`) and the current one (`testIndicator`, `identification`, `notes`, \
+         `sender`, `issuer` (sometimes null), `recipients`, `responses` with `issuer`, integer `typeCode`, \
+         `additionalData`, `rejectionDetail`); `roleCode` is an object or a bare string; some parties carry \
+         `country`, `vatNumber`, `identifiers`, `postalAddress`.",
+        thousands(HISTORY_ENTRIES as f64),
+        thousands(decode.input_bytes as f64)
+    );
+    let _ = writeln!(
+        out,
+        "- Time: `serde_json::from_slice` into `Vec<sdk_iopole::types::StatusHistoryItem>` and into \
+         `serde_json::Value`, from the same bytes in memory; one untimed run each, then {} runs each, alternating \
+         which goes first; reported: the medians (typed {}; `Value` {}). Dropping the result is not timed. The heap \
+         counter is off during these runs.",
+        settings.history_runs,
+        list_ms(&decode.typed),
+        list_ms(&decode.value)
+    );
+    let _ = writeln!(
+        out,
+        "- Memory: a counting `#[global_allocator]` around `System` in the bench binary (live and peak bytes; \
+         zeroed right before each measurement, so the input buffer is not counted). One decode each with the \
+         counter on; peak = the highest live heap during the decode, retained = what the decoded value still \
+         holds afterwards."
+    );
+    let _ = writeln!(
+        out,
+        "- Note: the bench depends on `xtask` (for part 3), and `xtask` turns on serde_json's `preserve_order` \
+         feature, so in this binary (as in any build that includes `xtask`) `serde_json::Value` objects are \
+         `IndexMap`s, not `BTreeMap`s."
+    );
+
+    let _ = writeln!(out, "\n### Code generation and build\n");
+    let _ = writeln!(
+        out,
+        "- `cargo xtask generate`: `xtask::generate::generate_all(&workspace_root, xtask::generate::TARGETS)` \
+         called in-process (read, check and transform the three specs, run progenitor, format with prettyplease; \
+         nothing is written); one untimed run, then {} timed runs ({}); reported: the median.",
+        generate.len(),
+        generate
+            .iter()
+            .map(|d| format!("{:.2} s", d.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    match build {
+        BuildResult::Skipped => {
+            let _ = writeln!(
+                out,
+                "- Build after a spec change: skipped because `SDK_BENCH_SKIP_BUILD=1` was set. Without it, the \
+                 bench runs `cargo build -p sdk-appzen --release` once untimed, then touches \
+                 `sdk-appzen/src/generated/client.rs` (mtime only) and times the rebuild."
+            );
+        }
+        BuildResult::Failed(reason) => {
+            let _ = writeln!(out, "- Build after a spec change: not measured ({reason}).");
+        }
+        BuildResult::Done { warmup_seconds, runs } => {
+            let detail: Vec<String> = runs
+                .iter()
+                .map(|run| {
+                    let mut text = format!("{:.1} s", run.seconds);
+                    if !run.ok {
+                        text.push_str(" (failed)");
+                    } else if !run.rebuilt {
+                        text.push_str(" (nothing rebuilt)");
+                    }
+                    if run.waited_for_lock {
+                        text.push_str(" (waited for the target-dir lock)");
+                    }
+                    text
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "- Build after a spec change: `cargo build -p sdk-appzen --release` run by the bench with \
+                 `std::process::Command` in the shared target directory: once untimed ({warmup_seconds:.1} s, \
+                 bringing dependencies up to date for that package's own feature set), then {} times: set the \
+                 mtime of `sdk-appzen/src/generated/client.rs` to now (its bytes unchanged; what `cargo xtask \
+                 generate` leaves after a spec change) and time the rebuild of `sdk-appzen` ({}); reported: the \
+                 median. The target directory is shared with other builds, so a run that had to wait for its lock \
+                 is flagged. Set `SDK_BENCH_SKIP_BUILD=1` to skip this part.",
+                runs.len(),
+                detail.join(", ")
+            );
+        }
+    }
+    out
+}
+
+fn list_ms(durations: &[Duration]) -> String {
+    durations
+        .iter()
+        .map(|d| format!("{:.1}", d.as_secs_f64() * 1e3))
+        .collect::<Vec<_>>()
+        .join(", ")
+        + " ms"
+}
