@@ -19,7 +19,32 @@ pub mod types {
     pub use crate::generated::open_enums::*;
 }
 
-/// Typed httpmock helpers generated from the spec (`MockServerExt`), for your own tests.
+/// Typed httpmock helpers generated from the spec, for your own tests (feature `mock`):
+/// [`MockServerExt`](mock::MockServerExt) adds one method per generated operation to
+/// `httpmock::MockServer`, with typed `When` matchers (path parameters, body) and a `Then` answer
+/// per documented status.
+///
+/// ```
+/// use httpmock::MockServer;
+/// use sdk_invoicexpress::mock::MockServerExt;
+/// use sdk_invoicexpress::types::{ChangeStateRequest, DocumentType, StateChange as WireChange, StateChangeKind};
+/// use sdk_invoicexpress::{DocumentKind, InvoiceXpressClient, StateChange};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let server = MockServer::start_async().await;
+/// let expected = ChangeStateRequest { invoice: WireChange { state: StateChangeKind::Finalized, message: None } };
+/// let mock = server.change_document_state(|when, then| {
+///     when.document_type(&DocumentType::Invoices).document_id(7).body(&expected);
+///     then.ok(&Default::default());
+/// });
+///
+/// let client = InvoiceXpressClient::builder().account_name("test").api_key("test-key").base_url(server.base_url()).build()?;
+/// client.change_state(DocumentKind::Invoices, 7, &StateChange::Finalize, None).await?;
+/// mock.assert_async().await;
+/// # Ok(())
+/// # }
+/// ```
 #[cfg(feature = "mock")]
 pub use generated::mock;
 

@@ -27,7 +27,34 @@ pub mod types {
 }
 
 /// Typed httpmock helpers generated from the spec, for testing code that uses this client
-/// (feature `mock`): `MockServerExt` adds one method per operation to `httpmock::MockServer`.
+/// (feature `mock`): [`MockServerExt`](mock::MockServerExt) adds one method per operation to
+/// `httpmock::MockServer`, with typed `When` matchers (path parameters, `customer-id`, body) and a
+/// `Then` answer per documented status.
+///
+/// ```
+/// use httpmock::MockServer;
+/// use sdk_iopole::mock::MockServerExt;
+/// use sdk_iopole::types::SendStatusCode;
+/// use sdk_iopole::{Environment, IopoleClient, SendOutcome, StatusUpdateBuilder, Uuid};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let server = MockServer::start_async().await;
+/// let invoice: Uuid = "6d9bf1a6-25a7-4d48-b641-623c05b0a967".parse()?;
+/// let update = StatusUpdateBuilder::new(SendStatusCode::InHand).message("Invoice received !");
+/// let expected = update.build()?;
+/// let mock = server.send_status(|when, then| {
+///     when.invoice_id(&invoice).body(&expected);
+///     then.created(&sdk_iopole::types::SendStatusResponse { id: Some("s-1".into()), type_: Some("INVOICE".into()) });
+/// });
+///
+/// let client = IopoleClient::builder(Environment::custom(server.base_url())).bearer_token("test-token").build()?;
+/// let outcome = client.send_status(invoice, update).await?;
+/// assert!(matches!(outcome, SendOutcome::Created(_)));
+/// mock.assert_async().await;
+/// # Ok(())
+/// # }
+/// ```
 #[cfg(feature = "mock")]
 pub use generated::mock;
 
