@@ -3,55 +3,13 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::oauth::*;
 use common::*;
 use httpmock::prelude::*;
-use sdk_iopole::{ErrorKind, Uuid};
+use sdk_iopole::ErrorKind;
 use serde_json::json;
-
-const HISTORY_PATH: &str = "/v1/invoice/32c9aec1-e6d6-4ddf-82a0-42dfa29268f8/status-history";
-
-fn invoice() -> Uuid {
-    SEED_001_INVOICE.parse().unwrap()
-}
-
-async fn token_mock<'a>(server: &'a MockServer, token: &str, expires_in: u64) -> httpmock::Mock<'a> {
-    let token = token.to_string();
-    server
-        .mock_async(move |when, then| {
-            when.method(POST)
-                .path(TOKEN_PATH)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body_includes("grant_type=client_credentials")
-                .body_includes(format!("client_id={CLIENT_ID}"))
-                .body_includes(format!("client_secret={CANARY_SECRET}"));
-            then.status(200).json_body(json!({
-                "access_token": token,
-                "expires_in": expires_in,
-                "token_type": "Bearer"
-            }));
-        })
-        .await
-}
-
-async fn history_mock<'a>(server: &'a MockServer, token: &str, status: u16) -> httpmock::Mock<'a> {
-    let authorization = bearer(token);
-    server
-        .mock_async(move |when, then| {
-            when.method(GET)
-                .path(HISTORY_PATH)
-                .header("authorization", authorization);
-            if status == 200 {
-                then.status(200).json_body(json!([]));
-            } else {
-                then.status(status).json_body(json!({"statusMessage": "Unauthorized"}));
-            }
-        })
-        .await
-}
 
 #[tokio::test]
 async fn static_bearer_token_is_sent_on_each_call() {
@@ -269,61 +227,4 @@ async fn secrets_are_absent_from_debug_and_display_of_client_and_errors() {
     }
     assert!(shown[0].contains("OAuth2 client credentials"));
     assert!(shown[6].contains("getStatusHistory"));
-}
-
-/// A `MakeWriter` collecting everything logged.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-#[test]
-fn logs_never_contain_secrets() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("trace,httpmock=off"))
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    tracing::subscriber::with_default(subscriber, || {
-        runtime.block_on(async {
-            let server = MockServer::start_async().await;
-            let first = token_mock(&server, CANARY_ACCESS_TOKEN, 600).await;
-            first.up_to_n_times_async(1).await;
-            token_mock(&server, CANARY_ACCESS_TOKEN_2, 600).await;
-            history_mock(&server, CANARY_ACCESS_TOKEN, 401).await;
-            history_mock(&server, CANARY_ACCESS_TOKEN_2, 200).await;
-            let client = oauth_client(&server);
-            client.status_history(invoice()).await.unwrap();
-            // And an error path.
-            let error = client.mark_as_seen(Uuid::nil()).await.unwrap_err();
-            tracing::error!(%error, ?error, "call failed");
-            tracing::info!(?client, "client");
-        })
-    });
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("sdk.call"), "the runtime's spans were captured:\n{logs}");
-    assert!(logs.contains("renewed"), "the 401 renewal was logged:\n{logs}");
-    for canary in [CANARY_SECRET, CANARY_ACCESS_TOKEN, CANARY_ACCESS_TOKEN_2] {
-        assert!(!logs.contains(canary), "{canary} leaked into the logs:\n{logs}");
-    }
 }

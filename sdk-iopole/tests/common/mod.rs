@@ -1,6 +1,8 @@
 //! Shared test helpers: clients against a loopback httpmock server, the seed examples, canaries.
 #![allow(dead_code)]
 
+pub mod oauth;
+
 use std::time::Duration;
 
 use httpmock::MockServer;
