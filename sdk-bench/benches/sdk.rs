@@ -464,7 +464,11 @@ fn render(
                 out,
                 "| `cargo build -p sdk-appzen --release` after a spec change | {:.1} s{} | — | — | — | — |",
                 median(&seconds).unwrap_or(0.0),
-                if all_ok { "" } else { " (a run failed or rebuilt nothing: see notes)" }
+                if all_ok {
+                    ""
+                } else {
+                    " (a run failed or rebuilt nothing: see notes)"
+                }
             );
         }
     }
@@ -524,7 +528,10 @@ fn render(
         thousands(settings.calls as f64),
         thousands((Operation::ALL.len() * 2 * (settings.rounds * settings.calls + WARMUP_CALLS)) as f64)
     );
-    let _ = writeln!(out, "\nPer operation, all rounds (calls/s) and the median of the round-by-round ratios:\n");
+    let _ = writeln!(
+        out,
+        "\nPer operation, all rounds (calls/s) and the median of the round-by-round ratios:\n"
+    );
     let _ = writeln!(out, "| Operation | SDK min–max | raw min–max | median paired ratio |");
     let _ = writeln!(out, "|---|---:|---:|---:|");
     for result in calls {

@@ -76,7 +76,12 @@ const STATUSES: &[(&str, &str, &str, &str)] = &[
     ("203", "MADE_AVAILABLE", "Made available", "Mise à disposition"),
     ("204", "IN_HAND", "In hand", "Prise en charge"),
     ("205", "APPROVED", "Approved", "Approuvée"),
-    ("206", "PARTIALLY_APPROVED", "Partially approved", "Approuvée partiellement"),
+    (
+        "206",
+        "PARTIALLY_APPROVED",
+        "Partially approved",
+        "Approuvée partiellement",
+    ),
     ("207", "DISPUTED", "Disputed", "En litige"),
     ("208", "SUSPENDED", "Suspended", "Suspendue"),
     ("209", "COMPLETED", "Completed", "Complétée"),
@@ -114,7 +119,12 @@ const MESSAGES: &[&str] = &[
     "Invoice routed to the buyer's platform",
 ];
 
-const REASONS: &[&str] = &["ROUTING_FAILURE", "DUPLICATE_INVOICE", "WRONG_AMOUNT", "MISSING_PO_NUMBER"];
+const REASONS: &[&str] = &[
+    "ROUTING_FAILURE",
+    "DUPLICATE_INVOICE",
+    "WRONG_AMOUNT",
+    "MISSING_PO_NUMBER",
+];
 
 /// A date-time in 2024, `minutes` after New Year, sometimes with milliseconds.
 fn date(rng: &mut Rng, minutes: u64) -> String {
@@ -334,7 +344,7 @@ fn entry(rng: &mut Rng, index: u64, invoice_id: &str) -> Value {
     // About 5% of the statuses come without their lifecycle message.
     if !rng.chance(5) {
         object.insert("xml".into(), json!(cdar_xml(rng, status, &invoice_number, &when)));
-        let document = if index % 2 == 0 {
+        let document = if index.is_multiple_of(2) {
             older_shape(rng, status, &invoice_number, &when)
         } else {
             current_shape(rng, status, &invoice_number, &when)
@@ -349,7 +359,9 @@ fn entry(rng: &mut Rng, index: u64, invoice_id: &str) -> Value {
 pub fn generate(entries: usize, seed: u64) -> Vec<u8> {
     let mut rng = Rng::new(seed);
     let invoice_id = rng.uuid();
-    let items: Vec<Value> = (0..entries as u64).map(|index| entry(&mut rng, index, &invoice_id)).collect();
+    let items: Vec<Value> = (0..entries as u64)
+        .map(|index| entry(&mut rng, index, &invoice_id))
+        .collect();
     serde_json::to_vec(&Value::Array(items)).expect("a Value always serializes")
 }
 
@@ -368,7 +380,11 @@ mod tests {
         let roles = items
             .iter()
             .filter_map(|item| item.json.as_ref())
-            .flat_map(|doc| doc.sender.iter().chain(doc.context.iter().flat_map(|c| c.sender.iter())))
+            .flat_map(|doc| {
+                doc.sender
+                    .iter()
+                    .chain(doc.context.iter().flat_map(|c| c.sender.iter()))
+            })
             .filter_map(|party| party.role_code.as_ref())
             .fold((0, 0), |(strings, objects), role| match role {
                 TradePartyRoleCode::String(_) => (strings + 1, objects),
@@ -383,10 +399,19 @@ mod tests {
             .iter()
             .filter(|item| item.json.as_ref().is_some_and(|doc| doc.identification.is_some()))
             .count();
-        assert!(older > 100 && current > 100, "both shapes: {older} older, {current} current");
-        let xml: Vec<usize> = items.iter().filter_map(|item| item.xml.as_ref().map(String::len)).collect();
+        assert!(
+            older > 100 && current > 100,
+            "both shapes: {older} older, {current} current"
+        );
+        let xml: Vec<usize> = items
+            .iter()
+            .filter_map(|item| item.xml.as_ref().map(String::len))
+            .collect();
         let (min, max) = (xml.iter().min().copied(), xml.iter().max().copied());
-        assert!(xml.iter().all(|len| (1000..=2048).contains(len)), "xml sizes {min:?}..{max:?}");
+        assert!(
+            xml.iter().all(|len| (1000..=2048).contains(len)),
+            "xml sizes {min:?}..{max:?}"
+        );
         assert!(items.iter().any(|item| item.json.is_none()));
     }
 }

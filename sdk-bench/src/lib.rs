@@ -30,7 +30,7 @@ pub fn median(values: &[f64]) -> Option<f64> {
     }
     sorted.sort_by(f64::total_cmp);
     let middle = sorted.len() / 2;
-    Some(if sorted.len() % 2 == 0 {
+    Some(if sorted.len().is_multiple_of(2) {
         (sorted[middle - 1] + sorted[middle]) / 2.0
     } else {
         sorted[middle]
@@ -70,7 +70,11 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
         assert_eq!(
-            median_secs(&[Duration::from_millis(10), Duration::from_millis(30), Duration::from_millis(20)]),
+            median_secs(&[
+                Duration::from_millis(10),
+                Duration::from_millis(30),
+                Duration::from_millis(20)
+            ]),
             Some(0.02)
         );
     }

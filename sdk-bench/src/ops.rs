@@ -39,7 +39,8 @@ pub const INVOICEXPRESS_DOCUMENT_ID: i64 = 123_456_789;
 /// The legacy API document: a debit note.
 pub const LEGACY_DOCUMENT_ID: i64 = 42;
 /// AppZen's three credentials.
-pub const APPZEN_CREDENTIALS: (&str, &str, &str) = ("bench-x-api-key-51c3", "bench-customer-7731", "bench-customer-key-9e0d");
+pub const APPZEN_CREDENTIALS: (&str, &str, &str) =
+    ("bench-x-api-key-51c3", "bench-customer-7731", "bench-customer-key-9e0d");
 /// The AppZen invoice (seed 003's sample uuid).
 pub const APPZEN_INVOICE_UUID: &str = "75823296-4af2-4475-aafd-461c60c284e7";
 /// The ERP invoice id and status synced to AppZen.
