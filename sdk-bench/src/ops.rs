@@ -263,7 +263,6 @@ impl Clients {
                     .raw
                     .post(format!("{}/v1/invoice/{}/status", self.base_url, self.iopole_invoice))
                     .header(ACCEPT, "application/json")
-                    .header("api-version", "1.0.0")
                     .header("customer-id", IOPOLE_CUSTOMER_ID)
                     .header(USER_AGENT, &self.iopole_agent)
                     .header(AUTHORIZATION, format!("Bearer {IOPOLE_TOKEN}"))
@@ -290,7 +289,6 @@ impl Clients {
                         self.base_url, INVOICEXPRESS_DOCUMENT_ID
                     ))
                     .header(ACCEPT, "application/json")
-                    .header("api-version", "2.0.0")
                     .header(USER_AGENT, &self.invoicexpress_agent)
                     .json(&RawChangeState {
                         invoice: RawState { state: "finalized" },
@@ -353,7 +351,6 @@ impl Clients {
                         self.base_url, self.appzen_invoice
                     ))
                     .header(ACCEPT, "application/json")
-                    .header("api-version", "2.0.3")
                     .header("x-api-key", api_key)
                     .header("customer-id", customer_id)
                     .header("customer-key", customer_key)

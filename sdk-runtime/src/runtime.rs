@@ -90,6 +90,8 @@ pub struct RawReply {
     pub headers: HeaderMap,
     /// The body.
     pub body: Bytes,
+    /// How many attempts the call took.
+    pub attempts: u32,
 }
 
 /// What one call saw, shared between [`Runtime::call`] and the hooks through a task-local.
@@ -230,6 +232,9 @@ impl Runtime {
         operation_id: &str,
     ) -> Result<(), progenitor_client::Error<E>> {
         request.headers_mut().insert(USER_AGENT, self.inner.user_agent.clone());
+        // progenitor adds `api-version: <info.version>` to every request; none of the providers
+        // documents it, so it does not go on the wire.
+        request.headers_mut().remove("api-version");
         match self.inner.credentials.apply(request).await {
             Ok(()) => Ok(()),
             Err(auth) => {
@@ -443,12 +448,14 @@ impl Runtime {
         call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<G>>>,
     ) -> Result<Reply<T>, Error<E>>
     where
+        T: DeserializeOwned,
         E: DeserializeOwned + std::fmt::Debug,
     {
         let (outcome, record) = self.scoped(call).await;
-        match outcome {
-            None => Err(self.deadline_error(operation_id, &record)),
-            Some(Ok(value)) => {
+        let success = record.status.filter(StatusCode::is_success);
+        match (outcome, success) {
+            (None, _) => Err(self.deadline_error(operation_id, &record)),
+            (Some(Ok(value)), _) => {
                 let status = value.status();
                 let headers = value.headers().clone();
                 Ok(Reply {
@@ -457,7 +464,22 @@ impl Runtime {
                     headers,
                 })
             }
-            Some(Err(error)) => Err(self.convert(operation_id, error, record, decode_json)),
+            (Some(Err(progenitor_client::Error::InvalidResponsePayload(body, error))), Some(status)) => {
+                match decode_ignoring_nulls(&body) {
+                    Some(value) => Ok(Reply {
+                        value,
+                        status,
+                        headers: record.headers,
+                    }),
+                    None => Err(self.convert(
+                        operation_id,
+                        progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
+                        record,
+                        decode_json,
+                    )),
+                }
+            }
+            (Some(Err(error)), _) => Err(self.convert(operation_id, error, record, decode_json)),
         }
     }
 
@@ -490,6 +512,12 @@ impl Runtime {
                 if body.iter().all(u8::is_ascii_whitespace) {
                     Ok(Reply {
                         value: None,
+                        status,
+                        headers: record.headers,
+                    })
+                } else if let Some(value) = decode_ignoring_nulls(&body) {
+                    Ok(Reply {
+                        value: Some(value),
                         status,
                         headers: record.headers,
                     })
@@ -528,6 +556,11 @@ impl Runtime {
                         status,
                         headers,
                     }),
+                    Err(_) if decode_ignoring_nulls::<T>(&body).is_some() => Ok(Reply {
+                        value: decode_ignoring_nulls(&body),
+                        status,
+                        headers,
+                    }),
                     Err(error) => Err(self.convert(
                         operation_id,
                         progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
@@ -563,7 +596,12 @@ impl Runtime {
                 .await
                 .map_err(progenitor_client::Error::ResponseBodyError)?;
             if status.is_success() {
-                Ok(RawReply { status, headers, body })
+                Ok(RawReply {
+                    status,
+                    headers,
+                    body,
+                    attempts: 0,
+                })
             } else {
                 Err(progenitor_client::Error::ErrorResponse(ResponseValue::new(
                     (),
@@ -575,9 +613,39 @@ impl Runtime {
         let (outcome, record) = self.scoped(exchange).await;
         match outcome {
             None => Err(self.deadline_error(operation_id, &record)),
-            Some(Ok(reply)) => Ok(reply),
+            Some(Ok(reply)) => Ok(RawReply {
+                attempts: record.attempts,
+                ..reply
+            }),
             Some(Err(error)) => Err(self.convert(operation_id, error, record, decode_error)),
         }
+    }
+
+    /// The error for a hand-written operation whose 2xx body is not what the spec describes
+    /// (malformed XML, say): [`ErrorKind::Decode`], with the status, headers, raw body and attempt
+    /// count of `reply`, and credentials scrubbed from what `Debug` shows.
+    pub fn decode_failure<E: std::fmt::Debug>(
+        &self,
+        operation_id: &'static str,
+        reply: &RawReply,
+        reason: impl std::fmt::Display,
+    ) -> Error<E> {
+        let secrets = self.inner.credentials.secret_values();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        Error::new(
+            ErrorKind::Decode,
+            self.inner.provider.name,
+            operation_id,
+            format!("the body does not match the spec: {reason}"),
+        )
+        .with_response(
+            reply.status,
+            reply.headers.clone(),
+            Some(String::from_utf8_lossy(&reply.body).into_owned()),
+            None,
+            &secrets,
+        )
+        .with_attempts(reply.attempts)
     }
 
     /// Runs `call` with a fresh call record, under the whole-call deadline (plus a little slack,
@@ -720,6 +788,29 @@ impl Runtime {
         }
         error.with_response(status, record.headers, raw, body, secrets)
     }
+}
+
+/// A second chance for a 2xx body the generated type rejected: the same JSON with every `null`
+/// member and array element removed. Generated types accept an absent optional field, but an
+/// optional array (`Vec` with a default) rejects `null`, and providers send `null` for "none".
+fn decode_ignoring_nulls<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    fn without_nulls(value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k, without_nulls(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().filter(|v| !v.is_null()).map(without_nulls).collect())
+            }
+            other => other,
+        }
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    serde_json::from_value(without_nulls(value)).ok()
 }
 
 fn decode_json<E: DeserializeOwned>(body: &[u8]) -> Option<E> {

@@ -7,7 +7,7 @@ use std::error::Error as _;
 use std::time::Duration;
 
 use common::*;
-use httpmock::Method::GET;
+use httpmock::Method::{GET, PUT};
 use httpmock::MockServer;
 use progenitor_client::ResponseValue;
 use reqwest::header::{AUTHORIZATION, HeaderName};
@@ -446,4 +446,108 @@ async fn the_whole_call_deadline_bounds_the_generated_future() {
     assert_eq!(error.kind(), ErrorKind::Timeout);
     assert!(error.is_retryable());
     assert!(error.to_string().contains("deadline"), "{error}");
+}
+
+/// A type like the generated ones: an optional array is a `Vec` with a default, which rejects
+/// `null`.
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct Listing {
+    id: u32,
+    #[serde(default)]
+    items: Vec<String>,
+    note: Option<String>,
+}
+
+#[tokio::test]
+async fn a_null_where_the_type_expects_an_absent_field_still_decodes() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/listings/1");
+            then.status(200)
+                .body(r#"{"id":1,"items":null,"note":null,"extra":[null,{"x":null}]}"#);
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/listings/2");
+            then.status(200).body(r#"{"id":"not a number","items":null}"#);
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(1));
+    let base = server.base_url();
+
+    let reply: Reply<Listing> = call(&runtime, &http, http.get(format!("{base}/listings/1")), "getThing")
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.value,
+        Listing {
+            id: 1,
+            items: Vec::new(),
+            note: None
+        }
+    );
+
+    // A body that is wrong for another reason is still a decode error, with the raw text kept.
+    let error = call::<Listing>(&runtime, &http, http.get(format!("{base}/listings/2")), "getThing")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    assert_eq!(error.raw_body(), Some(r#"{"id":"not a number","items":null}"#));
+}
+
+#[tokio::test]
+async fn the_undocumented_api_version_header_is_not_sent() {
+    let server = MockServer::start_async().await;
+    let without = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/7").header_missing("api-version");
+            then.status(200).json_body(json!({ "id": 7, "name": "widget" }));
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(1));
+    let request = http
+        .get(format!("{}/things/7", server.base_url()))
+        .header("api-version", "1.0.0");
+    call::<Thing>(&runtime, &http, request, "getThing").await.unwrap();
+    without.assert_async().await;
+}
+
+#[tokio::test]
+async fn decode_failure_of_a_hand_written_operation_keeps_the_reply() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(PUT).path("/things/7.xml");
+            then.status(200)
+                .header("x-correlation-id", "corr-7")
+                .body("<thing><unclosed>");
+        })
+        .await;
+    let secret = "decode-canary-secret";
+    let (runtime, http) = runtime(
+        Credentials::QueryApiKey {
+            name: "api_key",
+            value: Secret::new(secret),
+        },
+        fast_config(2),
+    );
+    let reply = send_raw(
+        &runtime,
+        &http,
+        http.put(format!("{}/things/7.xml", server.base_url())),
+        "putThingXml",
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.attempts, 1);
+    let error: Error<ApiError> = runtime.decode_failure("putThingXml", &reply, "unclosed element <unclosed>");
+    assert_eq!(error.kind(), ErrorKind::Decode);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
+    assert_eq!(error.raw_body(), Some("<thing><unclosed>"));
+    assert_eq!(error.request_id(), Some("corr-7"));
+    assert_eq!(error.attempts(), 1);
+    assert!(error.to_string().contains("unclosed element"), "{error}");
+    assert!(!format!("{error} {error:?}").contains(secret));
 }
