@@ -1,4 +1,5 @@
-//! Finalizes, settles and cancels a document, with the transition guard on.
+//! Finalizes, settles and cancels a document, with the transition guard on; then asks the legacy
+//! XML client for a change, whose errors read the same way (one error type, one `ErrorExt`).
 //!
 //! By default it runs against a local httpmock server that prints every request it receives
 //! (method, path and query, with the API key redacted):
@@ -7,7 +8,8 @@
 //! cargo run -p sdk-invoicexpress --example document_lifecycle
 //! ```
 //!
-//! Against a real account (this changes a real document: use a trial account and a draft):
+//! Against a real account (this changes a real document: use a trial account and a draft; the
+//! legacy step runs against the mock only):
 //!
 //! ```sh
 //! INVOICEXPRESS_ACCOUNT=my-account INVOICEXPRESS_API_KEY=... \
@@ -18,6 +20,7 @@
 use std::error::Error as StdError;
 
 use httpmock::prelude::*;
+use sdk_invoicexpress::legacy::LegacyClient;
 use sdk_invoicexpress::types::{Document, DocumentStatus};
 use sdk_invoicexpress::{DocumentKind, ENV_ACCOUNT, ENV_API_KEY, ErrorExt, InvoiceXpressClient, StateChange};
 use serde_json::json;
@@ -44,7 +47,9 @@ async fn main() -> Result<(), BoxError> {
         println!("Using the account at {}", client.base_url());
         let current = client.get_document(kind, id).await?.value;
         show("read", &current);
-        return lifecycle(&client, kind, id, current.status.unwrap_or(DocumentStatus::Draft), true).await;
+        let status = lifecycle(&client, kind, id, current.status.unwrap_or(DocumentStatus::Draft), true).await?;
+        println!("Final status: {status}");
+        return Ok(());
     }
 
     let server = MockServer::start_async().await;
@@ -56,41 +61,74 @@ async fn main() -> Result<(), BoxError> {
         .build()?;
     println!("Using a local mock of InvoiceXpress at {}", client.base_url());
     println!("client: {client:?}");
-    lifecycle(&client, DocumentKind::DebitNotes, 42, DocumentStatus::Draft, false).await
+    let status = lifecycle(&client, DocumentKind::DebitNotes, 42, DocumentStatus::Draft, false).await?;
+    println!("Final status: {status}");
+
+    let legacy = LegacyClient::builder()
+        .screen_name("demo")
+        .api_key("demo-secret-key")
+        .base_url(server.base_url())
+        .build()?;
+    legacy_finalize(&legacy, DocumentKind::DebitNotes, 42, &status).await;
+    Ok(())
 }
 
-/// Finalize, settle, then cancel, following the status the API reports.
+/// Finalize, settle, then cancel, following the status the API reports; returns the last status.
 async fn lifecycle(
     client: &InvoiceXpressClient,
     kind: DocumentKind,
     id: i64,
     mut status: DocumentStatus,
     real: bool,
-) -> Result<(), BoxError> {
+) -> Result<DocumentStatus, BoxError> {
     let cancel = StateChange::cancel("Issued by mistake (sdk-invoicexpress example)")?;
     for change in [StateChange::Finalize, StateChange::Settle, cancel.clone()] {
         match apply(client, kind, id, &change, &status, real).await {
             Ok(next) => status = next,
-            Err(error) => match error.transition_refused() {
-                // Seed 002: only invoice receipts go from settled to canceled; credit and debit
-                // notes can be unsettled first.
-                Some(refused)
-                    if change == cancel && refused.allowed.iter().any(|row| row.state.as_str() == "unsettled") =>
-                {
-                    println!("  refused locally, nothing sent: {refused}");
-                    status = apply(client, kind, id, &StateChange::Unsettle, &status, real).await?;
-                    status = apply(client, kind, id, &cancel, &status, real).await?;
+            Err(error) => {
+                println!("  {}", describe(&error));
+                match error.transition_refused() {
+                    // Seed 002: only invoice receipts go from settled to canceled; credit and debit
+                    // notes can be unsettled first.
+                    Some(refused)
+                        if change == cancel && refused.allowed.iter().any(|row| row.state.as_str() == "unsettled") =>
+                    {
+                        status = apply(client, kind, id, &StateChange::Unsettle, &status, real).await?;
+                        status = apply(client, kind, id, &cancel, &status, real).await?;
+                    }
+                    Some(_) => {}
+                    None => return Err(error.into()),
                 }
-                Some(refused) => println!("  refused locally, nothing sent: {refused}"),
-                None => {
-                    println!("  failed: {error} (messages: {:?})", error.messages());
-                    return Err(error.into());
-                }
-            },
+            }
         }
     }
-    println!("Final status: {status}");
-    Ok(())
+    Ok(status)
+}
+
+/// The legacy XML client, asked to finalize the document: with its status, seed 004's table
+/// refuses that locally; without it, the server decides (the mock answers as InvoiceXpress does,
+/// 422 with an `<errors>` body). Both errors read as the JSON client's do.
+async fn legacy_finalize(legacy: &LegacyClient, kind: DocumentKind, id: i64, status: &DocumentStatus) {
+    for known in [Some(status), None] {
+        println!("\nlegacy XML API: finalize ({kind} {id}, status given: {known:?})");
+        match legacy.change_state(kind, id, &StateChange::Finalize, known).await {
+            Ok(reply) => println!("  < HTTP {}: now {:?}", reply.status.as_u16(), reply.value.status()),
+            Err(error) => println!("  {}", describe(&error)),
+        }
+    }
+}
+
+/// What went wrong, for either client: both errors are the runtime's error (over the JSON or the
+/// XML error body), with the same `ErrorExt` accessors.
+fn describe<B>(error: &sdk_runtime::Error<B>) -> String
+where
+    sdk_runtime::Error<B>: ErrorExt,
+{
+    match (error.transition_refused(), error.api_error()) {
+        (Some(refused), _) => format!("refused locally, nothing sent: {refused}"),
+        (None, Some(api_error)) => format!("< {api_error:?}, messages: {:?}", error.messages()),
+        (None, None) => format!("failed: {error} (messages: {:?})", error.messages()),
+    }
 }
 
 /// One state change with the guard on; returns the new status.
@@ -130,8 +168,22 @@ fn show(label: &str, doc: &Document) {
 }
 
 /// A tiny InvoiceXpress: each state the client sends gets the document back in the status it
-/// leads to (debit note 42), and every request is printed with the API key redacted.
+/// leads to (debit note 42), a legacy change of the (by then canceled) document is refused, and
+/// every request is printed with the API key redacted.
 async fn mock_invoicexpress(server: &MockServer) {
+    server
+        .mock_async(|when, then| {
+            when.method(PUT).path("/debit_notes/42/change-state.xml");
+            then.respond_with(|request: &HttpMockRequest| {
+                print_request(request);
+                HttpMockResponse::builder()
+                    .status(422)
+                    .header("content-type", "application/xml")
+                    .body("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<errors>\n <error>Invalid state</error>\n</errors>")
+                    .build()
+            });
+        })
+        .await;
     let transitions = [
         ("finalized", "final", "3/DN"),
         ("settled", "settled", "3/DN"),

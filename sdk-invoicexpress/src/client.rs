@@ -3,12 +3,13 @@
 use std::fmt;
 
 use progenitor_client::ResponseValue;
-use sdk_runtime::{ClientConfig, ErrorKind, Reply, Runtime, Secret};
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+#[cfg(doc)]
+use sdk_runtime::ErrorKind;
+use sdk_runtime::{Reply, Runtime};
+use serde::Deserialize;
 
-use crate::config::{self, ENV_BASE_URL, Settings};
-use crate::error::{ConfigError, Error};
+use crate::config::{self, Connection, ENV_BASE_URL, client_builder};
+use crate::error::Error;
 use crate::generated::client::Client as Generated;
 use crate::state::{DocumentKind, StateChange};
 use crate::transitions::{TRANSITIONS, Transition};
@@ -69,97 +70,24 @@ pub struct InvoiceXpressClient {
     base_url: String,
 }
 
-impl fmt::Debug for InvoiceXpressClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InvoiceXpressClient")
-            .field("base_url", &self.base_url)
-            .field("api_key", &sdk_runtime::REDACTED)
-            .field("config", self.runtime.config())
-            .finish()
-    }
-}
-
-/// Builds an [`InvoiceXpressClient`]: account name (or base URL), API key, configuration.
-#[derive(Clone, Debug, Default)]
-pub struct InvoiceXpressClientBuilder {
-    settings: Settings,
-}
-
-impl InvoiceXpressClientBuilder {
+client_builder! {
+    /// Builds an [`InvoiceXpressClient`]: account name (or base URL), API key, configuration.
+    InvoiceXpressClientBuilder builds InvoiceXpressClient;
     /// The account name, as in `https://{account_name}.app.invoicexpress.com`. Must be a DNS label.
-    pub fn account_name(mut self, account_name: impl Into<String>) -> Self {
-        self.settings.account_name = Some(account_name.into());
-        self
-    }
-
-    /// The account's API key.
-    pub fn api_key(mut self, api_key: impl Into<Secret>) -> Self {
-        self.settings.api_key = Some(api_key.into());
-        self
-    }
-
-    /// A base URL replacing `https://{account_name}.app.invoicexpress.com` (a proxy, a mock
-    /// server). Must be `https`, or `http` to a loopback address; no query, no user info.
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.settings.base_url = Some(base_url.into());
-        self
-    }
-
-    /// Retries, timeouts and `User-Agent` suffix.
-    pub fn config(mut self, config: ClientConfig) -> Self {
-        self.settings.config = config;
-        self
-    }
-
-    /// Validates the settings and builds the client.
-    pub fn build(self) -> Result<InvoiceXpressClient, ConfigError> {
-        let connection = self.settings.connect(default_base_url)?;
-        let generated = Generated::new_with_client(&connection.base_url, connection.http, connection.runtime.clone());
-        Ok(InvoiceXpressClient {
-            generated,
-            runtime: connection.runtime,
-            base_url: connection.base_url,
-        })
-    }
-}
-
-fn default_base_url(account_name: &str) -> String {
-    format!("https://{account_name}.app.invoicexpress.com")
+    name account_name, host "https://{account_name}.app.invoicexpress.com";
+    /// A client from the environment: `INVOICEXPRESS_ACCOUNT`, `INVOICEXPRESS_API_KEY` and the
+    /// optional `INVOICEXPRESS_BASE_URL`. A missing variable is named in the error; no value is.
+    env ENV_BASE_URL;
 }
 
 impl InvoiceXpressClient {
-    /// A client for `https://{account_name}.app.invoicexpress.com` with the default configuration.
-    pub fn new(account_name: impl Into<String>, api_key: impl Into<Secret>) -> Result<Self, ConfigError> {
-        Self::builder().account_name(account_name).api_key(api_key).build()
-    }
-
-    /// A builder, for a custom configuration or base URL.
-    pub fn builder() -> InvoiceXpressClientBuilder {
-        InvoiceXpressClientBuilder::default()
-    }
-
-    /// A client from the environment: `INVOICEXPRESS_ACCOUNT`, `INVOICEXPRESS_API_KEY` and the
-    /// optional `INVOICEXPRESS_BASE_URL`. A missing variable is named in the error; no value is.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::builder_from_env()?.build()
-    }
-
-    /// A builder preset from the environment (see [`InvoiceXpressClient::from_env`]), to add a
-    /// configuration before building.
-    pub fn builder_from_env() -> Result<InvoiceXpressClientBuilder, ConfigError> {
-        Ok(InvoiceXpressClientBuilder {
-            settings: Settings::from_lookup(config::env_var, ENV_BASE_URL)?,
-        })
-    }
-
-    /// The base URL requests go to.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The runtime: provider, configuration, `User-Agent`.
-    pub fn runtime(&self) -> &Runtime {
-        &self.runtime
+    fn from_connection(connection: Connection) -> Self {
+        let generated = Generated::new_with_client(&connection.base_url, connection.http, connection.runtime.clone());
+        Self {
+            generated,
+            runtime: connection.runtime,
+            base_url: connection.base_url,
+        }
     }
 
     /// The generated client this facade wraps, for calls it does not wrap:
@@ -217,10 +145,10 @@ impl InvoiceXpressClient {
             .document_id(document_id)
             .body(body)
             .send();
-        let reply = match self.runtime.call_optional(OP_CHANGE_STATE, call).await {
-            Ok(reply) => reply,
-            Err(error) => decode_without_nulls::<DocumentResponse>(&error).ok_or(error)?.map(Some),
-        };
+        let reply = self
+            .runtime
+            .call_optional::<_, _, types::ErrorResponse>(OP_CHANGE_STATE, call)
+            .await?;
         Ok(reply.map(|response| StateChanged {
             document: response.and_then(|response| response.into_document(document_type)),
             transition,
@@ -240,65 +168,66 @@ impl InvoiceXpressClient {
                 .send()
                 .await?;
             let (status, headers) = (value.status(), value.headers().clone());
-            let body = value.into_inner();
-            let shown = body
-                .document()
-                .is_none()
-                .then(|| serde_json::to_vec(&body).unwrap_or_default());
-            match body.into_document(document_type) {
-                Some(document) => Ok(ResponseValue::new(document, status, headers)),
-                None => Err(
+            match WrappedDocument::try_from(value.into_inner()) {
+                Ok(wrapped) => Ok(ResponseValue::new(wrapped, status, headers)),
+                Err(NoDocument(response)) => Err(
                     progenitor_client::Error::<types::ErrorResponse>::InvalidResponsePayload(
-                        shown.unwrap_or_default().into(),
-                        serde::de::Error::custom(
-                            "no document under invoice, simplified_invoice, invoice_receipt, credit_note or debit_note",
-                        ),
+                        serde_json::to_vec(&response).unwrap_or_default().into(),
+                        serde::de::Error::custom(NoDocument::REASON),
                     ),
                 ),
             }
         };
-        match self.runtime.call(OP_GET_DOCUMENT, call).await {
-            Ok(reply) => Ok(reply),
-            Err(error) => decode_without_nulls::<DocumentResponse>(&error)
-                .and_then(|reply| {
-                    let Reply { value, status, headers } = reply;
-                    value.into_document(document_type).map(|document| Reply {
-                        value: document,
-                        status,
-                        headers,
-                    })
-                })
-                .ok_or(error),
+        let reply = self
+            .runtime
+            .call::<_, _, types::ErrorResponse>(OP_GET_DOCUMENT, call)
+            .await?;
+        Ok(reply.map(|wrapped| wrapped.into_document(document_type)))
+    }
+}
+
+/// `getDocument`'s body when it wraps a document: the first one found (in [`DocumentKind::ALL`]'s
+/// order) and the others. Decoding one that wraps none fails, so the runtime reports such a 200
+/// as a decode error, its second decoding (without `null`s) included.
+#[derive(Deserialize)]
+#[serde(try_from = "DocumentResponse")]
+struct WrappedDocument {
+    first: Document,
+    others: DocumentResponse,
+}
+
+impl WrappedDocument {
+    /// The document under the key of `kind`, else the first one (see
+    /// [`DocumentResponse::into_document`]).
+    fn into_document(mut self, kind: DocumentKind) -> Document {
+        self.others.take_document(kind).unwrap_or(self.first)
+    }
+}
+
+impl TryFrom<DocumentResponse> for WrappedDocument {
+    type Error = NoDocument;
+
+    fn try_from(mut response: DocumentResponse) -> Result<Self, NoDocument> {
+        match response.take_any_document() {
+            Some(first) => Ok(Self {
+                first,
+                others: response,
+            }),
+            None => Err(NoDocument(response)),
         }
     }
 }
 
-/// For a decode error on a 2xx: the body decoded once more with every JSON `null` removed (the
-/// generated types accept an absent field wherever they reject a `null`, e.g. a `null` item
-/// list). `None` for any other error, or when the body still does not decode.
-fn decode_without_nulls<T: DeserializeOwned>(error: &Error) -> Option<Reply<T>> {
-    let status = error
-        .status()
-        .filter(|status| status.is_success() && error.kind() == ErrorKind::Decode)?;
-    let value = serde_json::from_str::<Value>(error.raw_body()?).ok()?;
-    let value = serde_json::from_value::<T>(without_nulls(value)).ok()?;
-    Some(Reply {
-        value,
-        status,
-        headers: error.headers().clone(),
-    })
+/// A [`DocumentResponse`] that wraps no document under a known key.
+struct NoDocument(DocumentResponse);
+
+impl NoDocument {
+    const REASON: &str = "no document under invoice, simplified_invoice, invoice_receipt, credit_note or debit_note";
 }
 
-fn without_nulls(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().filter(|v| !v.is_null()).map(without_nulls).collect()),
-        other => other,
+impl fmt::Display for NoDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::REASON)
     }
 }
 
@@ -318,8 +247,20 @@ mod tests {
     }
 
     #[test]
-    fn nulls_are_removed_everywhere() {
-        let value = serde_json::json!({"a": null, "b": [null, {"c": null, "d": 1}], "e": "x"});
-        assert_eq!(without_nulls(value), serde_json::json!({"b": [{"d": 1}], "e": "x"}));
+    fn a_wrapped_document_prefers_the_requested_key() {
+        let decode = |json: &str| serde_json::from_str::<WrappedDocument>(json);
+        let both = r#"{"invoice":{"id":1},"credit_note":{"id":2}}"#;
+        let id = |kind| decode(both).map(|wrapped| wrapped.into_document(kind).id).ok();
+        assert_eq!(id(DocumentKind::CreditNotes), Some(2));
+        assert_eq!(id(DocumentKind::Invoices), Some(1));
+        assert_eq!(
+            id(DocumentKind::DebitNotes),
+            Some(1),
+            "any wrapper when the type's is absent"
+        );
+        for none in ["{}", r#"{"quote":{"id":3}}"#, r#"{"invoice":null}"#] {
+            let error = decode(none).err().map(|error| error.to_string());
+            assert!(error.is_some_and(|e| e.contains(NoDocument::REASON)), "{none}");
+        }
     }
 }

@@ -92,6 +92,117 @@ impl Settings {
     }
 }
 
+/// Writes, once for both clients, what they share in how they are made:
+///
+/// - the builder type: the account (or screen) name, `api_key`, `base_url`, `config` and `build`,
+///   which validates the [`Settings`] and hands the [`Connection`] to the client's
+///   `fn from_connection(Connection) -> Self`;
+/// - the client's `new`, `builder`, `from_env`, `builder_from_env`, `base_url` and `runtime`, and
+///   a `Debug` that shows the API key as [`REDACTED`](sdk_runtime::REDACTED).
+///
+/// `host` is the default base URL with the name as a `format!` argument (it is also what the
+/// docs show); `env` names the constant of the variable for a base URL. The client must have
+/// `base_url: String` and `runtime: Runtime` fields.
+macro_rules! client_builder {
+    (
+        $(#[$builder_doc:meta])*
+        $builder:ident builds $client:ident;
+        $(#[$name_doc:meta])*
+        name $name:ident, host $host:literal;
+        $(#[$from_env_doc:meta])*
+        env $base_url_var:ident;
+    ) => {
+        $(#[$builder_doc])*
+        #[derive(Clone, Debug, Default)]
+        pub struct $builder {
+            settings: $crate::config::Settings,
+        }
+
+        impl $builder {
+            $(#[$name_doc])*
+            pub fn $name(mut self, $name: impl Into<String>) -> Self {
+                self.settings.account_name = Some($name.into());
+                self
+            }
+
+            /// The account's API key.
+            pub fn api_key(mut self, api_key: impl Into<::sdk_runtime::Secret>) -> Self {
+                self.settings.api_key = Some(api_key.into());
+                self
+            }
+
+            #[doc = concat!("A base URL replacing `", $host, "` (a proxy, a mock server).")]
+            /// Must be `https`, or `http` to a loopback address; no query, no user info.
+            pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+                self.settings.base_url = Some(base_url.into());
+                self
+            }
+
+            /// Retries, timeouts and `User-Agent` suffix.
+            pub fn config(mut self, config: ::sdk_runtime::ClientConfig) -> Self {
+                self.settings.config = config;
+                self
+            }
+
+            /// Validates the settings and builds the client.
+            pub fn build(self) -> Result<$client, $crate::error::ConfigError> {
+                let connection = self.settings.connect(|name| format!($host, $name = name))?;
+                Ok($client::from_connection(connection))
+            }
+        }
+
+        impl $client {
+            #[doc = concat!("A client for `", $host, "` with the default configuration.")]
+            pub fn new(
+                $name: impl Into<String>,
+                api_key: impl Into<::sdk_runtime::Secret>,
+            ) -> Result<Self, $crate::error::ConfigError> {
+                Self::builder().$name($name).api_key(api_key).build()
+            }
+
+            /// A builder, for a custom configuration or base URL.
+            pub fn builder() -> $builder {
+                $builder::default()
+            }
+
+            $(#[$from_env_doc])*
+            pub fn from_env() -> Result<Self, $crate::error::ConfigError> {
+                Self::builder_from_env()?.build()
+            }
+
+            #[doc = concat!("A builder preset from the environment (see [`", stringify!($client), "::from_env`]),")]
+            /// to add a configuration before building.
+            pub fn builder_from_env() -> Result<$builder, $crate::error::ConfigError> {
+                Ok($builder {
+                    settings: $crate::config::Settings::from_lookup($crate::config::env_var, $base_url_var)?,
+                })
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                &self.base_url
+            }
+
+            /// The runtime: provider, configuration, `User-Agent`.
+            pub fn runtime(&self) -> &::sdk_runtime::Runtime {
+                &self.runtime
+            }
+        }
+
+        impl ::std::fmt::Debug for $client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($client))
+                    .field("base_url", &self.base_url)
+                    .field("api_key", &::sdk_runtime::REDACTED)
+                    .field("config", self.runtime.config())
+                    .finish()
+            }
+        }
+    };
+}
+
+pub(crate) use client_builder;
+
 /// Reads an environment variable: `Ok(None)` when unset.
 pub(crate) fn env_var(name: &'static str) -> Result<Option<String>, ConfigError> {
     match std::env::var(name) {

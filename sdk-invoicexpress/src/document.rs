@@ -136,26 +136,24 @@ impl DocumentResponse {
 
     /// The wrapped document, preferring the key of `kind` and falling back to any other known key
     /// (the provider has been seen wrapping every type in `invoice`).
-    pub fn into_document(self, kind: DocumentKind) -> Option<Document> {
-        let Self {
-            invoice,
-            simplified_invoice,
-            invoice_receipt,
-            credit_note,
-            debit_note,
-        } = self;
-        let mut slots = [
-            (DocumentKind::Invoices, invoice),
-            (DocumentKind::SimplifiedInvoices, simplified_invoice),
-            (DocumentKind::InvoiceReceipts, invoice_receipt),
-            (DocumentKind::CreditNotes, credit_note),
-            (DocumentKind::DebitNotes, debit_note),
-        ];
-        let preferred = slots
-            .iter_mut()
-            .find(|(slot_kind, _)| *slot_kind == kind)
-            .and_then(|(_, doc)| doc.take());
-        preferred.or_else(|| slots.into_iter().find_map(|(_, doc)| doc))
+    pub fn into_document(mut self, kind: DocumentKind) -> Option<Document> {
+        self.take_document(kind).or_else(|| self.take_any_document())
+    }
+
+    /// Takes the document under the key of `kind`.
+    pub(crate) fn take_document(&mut self, kind: DocumentKind) -> Option<Document> {
+        match kind {
+            DocumentKind::Invoices => self.invoice.take(),
+            DocumentKind::SimplifiedInvoices => self.simplified_invoice.take(),
+            DocumentKind::InvoiceReceipts => self.invoice_receipt.take(),
+            DocumentKind::CreditNotes => self.credit_note.take(),
+            DocumentKind::DebitNotes => self.debit_note.take(),
+        }
+    }
+
+    /// Takes the first document found under a known key, in [`DocumentKind::ALL`]'s order.
+    pub(crate) fn take_any_document(&mut self) -> Option<Document> {
+        DocumentKind::ALL.into_iter().find_map(|kind| self.take_document(kind))
     }
 }
 

@@ -1,5 +1,6 @@
-//! Errors: the JSON client's [`Error`], the messages in InvoiceXpress error bodies, the HTTP
-//! statuses the API documents, and configuration mistakes.
+//! Errors: the JSON client's [`Error`], the accessors both clients' errors share ([`ErrorExt`]),
+//! the messages in InvoiceXpress error bodies, the HTTP statuses the API documents, and
+//! configuration mistakes.
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -11,7 +12,9 @@ use crate::types::ErrorResponse;
 ///
 /// Use [`ErrorExt`] for the provider's messages ([`ErrorExt::messages`]), the documented status
 /// ([`ErrorExt::api_error`]) and a locally refused state change
-/// ([`ErrorExt::transition_refused`]).
+/// ([`ErrorExt::transition_refused`]). The legacy XML client's
+/// [`legacy::Error`](crate::legacy::Error) is the same runtime error with the legacy error body,
+/// and has the same accessors.
 pub type Error = sdk_runtime::Error<ErrorResponse>;
 
 /// The error statuses InvoiceXpress documents, with what they mean for a document call.
@@ -86,7 +89,7 @@ fn collect_messages(value: &Value, field: Option<&str>, out: &mut Vec<String>) {
 
 /// The messages of an error body's text: its `errors` value, or else its top-level `error` or
 /// `message`. Empty when the text is not JSON.
-pub(crate) fn messages_from_json_text(raw: &str) -> Vec<String> {
+fn messages_from_json_text(raw: &str) -> Vec<String> {
     let mut messages = Vec::new();
     let Ok(Value::Object(map)) = serde_json::from_str::<Value>(raw) else {
         return messages;
@@ -122,10 +125,18 @@ impl ErrorResponse {
     }
 }
 
-/// InvoiceXpress-specific accessors on the JSON client's [`Error`].
+/// InvoiceXpress-specific accessors on the errors of both clients: the JSON client's [`Error`]
+/// and the legacy XML client's [`legacy::Error`](crate::legacy::Error).
 pub trait ErrorExt {
-    /// The provider's error messages (see [`ErrorResponse::messages`]); when the body has no
-    /// `errors`, its top-level `error` or `message`. Empty when there is no such body (401 and 404
+    /// Why a client refuses a call before sending anything: [`TransitionRefused`] for the JSON
+    /// client, [`LocalRefusal`](crate::legacy::LocalRefusal) for the legacy client (a refused
+    /// transition, or a body XML cannot carry).
+    type Refusal;
+
+    /// The provider's error messages, trimmed, in order: for the JSON API, whichever of the
+    /// observed shapes the body has (see [`ErrorResponse::messages`]), or else its top-level
+    /// `error` or `message`; for the legacy API, the `<error>` elements of an
+    /// `<errors><error>…</error></errors>` body. Empty when there is no such body (401 and 404
     /// often come without one); [`sdk_runtime::Error::raw_body`] keeps the text either way.
     fn messages(&self) -> Vec<String>;
 
@@ -134,15 +145,49 @@ pub trait ErrorExt {
 
     /// The transition guard's refusal, when the call was refused locally for that reason.
     fn transition_refused(&self) -> Option<&TransitionRefused>;
+
+    /// Why the call was refused before sending, when it was (kind
+    /// [`ErrorKind::InvalidRequest`](sdk_runtime::ErrorKind::InvalidRequest), no attempt made).
+    fn local_refusal(&self) -> Option<&Self::Refusal>;
 }
 
-impl ErrorExt for Error {
+mod sealed {
+    use crate::transitions::TransitionRefused;
+
+    /// An InvoiceXpress error body, JSON or legacy XML: what [`super::ErrorExt`] needs to know
+    /// about it. Implemented by the two body types only.
+    pub trait ErrorBody: std::fmt::Debug {
+        /// Why the client of this API refuses a call before sending it (the `source` of its
+        /// `InvalidRequest` errors).
+        type Refusal: std::error::Error + 'static;
+
+        /// The messages of a decoded body.
+        fn body_messages(&self) -> Vec<String>;
+
+        /// The messages of a body's text that did not decode as `Self`.
+        fn raw_messages(_raw: &str) -> Vec<String> {
+            Vec::new()
+        }
+
+        /// The transition guard's refusal, when that is the reason.
+        fn transition(refusal: &Self::Refusal) -> Option<&TransitionRefused>;
+    }
+}
+
+pub(crate) use sealed::ErrorBody;
+
+/// For the JSON client's [`Error`] (`Refusal` is [`TransitionRefused`]) and the legacy client's
+/// [`legacy::Error`](crate::legacy::Error) (`Refusal` is
+/// [`LocalRefusal`](crate::legacy::LocalRefusal)).
+impl<B: ErrorBody> ErrorExt for sdk_runtime::Error<B> {
+    type Refusal = B::Refusal;
+
     fn messages(&self) -> Vec<String> {
-        let typed = self.body().map(ErrorResponse::messages).unwrap_or_default();
+        let typed = self.body().map(B::body_messages).unwrap_or_default();
         if !typed.is_empty() {
             return typed;
         }
-        self.raw_body().map(messages_from_json_text).unwrap_or_default()
+        self.raw_body().map(B::raw_messages).unwrap_or_default()
     }
 
     fn api_error(&self) -> Option<ApiError> {
@@ -152,7 +197,28 @@ impl ErrorExt for Error {
     }
 
     fn transition_refused(&self) -> Option<&TransitionRefused> {
+        self.local_refusal().and_then(B::transition)
+    }
+
+    fn local_refusal(&self) -> Option<&B::Refusal> {
         std::error::Error::source(self).and_then(|source| source.downcast_ref())
+    }
+}
+
+/// The JSON client refuses a call locally only for the transition guard.
+impl ErrorBody for ErrorResponse {
+    type Refusal = TransitionRefused;
+
+    fn body_messages(&self) -> Vec<String> {
+        self.messages()
+    }
+
+    fn raw_messages(raw: &str) -> Vec<String> {
+        messages_from_json_text(raw)
+    }
+
+    fn transition(refusal: &TransitionRefused) -> Option<&TransitionRefused> {
+        Some(refusal)
     }
 }
 

@@ -8,29 +8,37 @@
 //!
 //! ```no_run
 //! use sdk_invoicexpress::legacy::LegacyClient;
-//! use sdk_invoicexpress::{DocumentKind, StateChange};
+//! use sdk_invoicexpress::{DocumentKind, ErrorExt, StateChange};
 //! use sdk_invoicexpress::types::DocumentStatus;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = LegacyClient::new("my-screen-name", "my-api-key")?;
 //! let cancel = StateChange::cancel("Canceled due to amount of money")?;
-//! let reply = client.change_state(DocumentKind::DebitNotes, 42, &cancel, Some(&DocumentStatus::Final)).await?;
-//! println!("now {:?}", reply.value.status());
+//! match client.change_state(DocumentKind::DebitNotes, 42, &cancel, Some(&DocumentStatus::Final)).await {
+//!     Ok(reply) => println!("now {:?}", reply.value.status()),
+//!     // The JSON client's error type and accessors, with the `<errors>` body.
+//!     Err(error) => eprintln!("{error}: {:?} {:?}", error.api_error(), error.messages()),
+//! }
 //! # Ok(())
 //! # }
 //! ```
-
-use std::fmt;
+//!
+//! Errors are [`sdk_runtime::Error`]s, as the JSON client's: [`Error`] is the runtime's error with
+//! the legacy [`LegacyErrors`] body, and [`ErrorExt`] gives its messages, its
+//! documented status and why a call was refused before sending ([`LocalRefusal`]).
 
 use quick_xml::events::{BytesDecl, Event};
-use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
-use sdk_runtime::{ClientConfig, ErrorKind, Reply, Runtime, Secret};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+#[cfg(doc)]
+use sdk_runtime::ErrorKind;
+use sdk_runtime::{Reply, Runtime};
 use serde::{Deserialize, Serialize};
 
 use crate::client::StateChanged;
-use crate::config::{self, ENV_LEGACY_BASE_URL, Settings};
-use crate::error::{ApiError, ConfigError};
+use crate::config::{self, Connection, ENV_LEGACY_BASE_URL, client_builder};
+use crate::error::ErrorBody;
+#[cfg(doc)]
+use crate::error::ErrorExt;
 use crate::state::{DocumentKind, StateChange};
 use crate::transitions::{LEGACY_TRANSITIONS, TransitionRefused};
 use crate::types::{DocumentStatus, LegacyDocument, LegacyErrors};
@@ -52,98 +60,26 @@ pub struct LegacyClient {
     base_url: String,
 }
 
-impl fmt::Debug for LegacyClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LegacyClient")
-            .field("base_url", &self.base_url)
-            .field("api_key", &sdk_runtime::REDACTED)
-            .field("config", self.runtime.config())
-            .finish()
-    }
-}
-
-/// Builds a [`LegacyClient`]: screen name (or base URL), API key, configuration.
-#[derive(Clone, Debug, Default)]
-pub struct LegacyClientBuilder {
-    settings: Settings,
-}
-
-impl LegacyClientBuilder {
+client_builder! {
+    /// Builds a [`LegacyClient`]: screen name (or base URL), API key, configuration. Legacy
+    /// clients also use the account's `https://{account}.app.invoicexpress.com` as base URL.
+    LegacyClientBuilder builds LegacyClient;
     /// The account's screen name, as in `https://{screen_name}.invoicexpress.net`. Must be a DNS
     /// label.
-    pub fn screen_name(mut self, screen_name: impl Into<String>) -> Self {
-        self.settings.account_name = Some(screen_name.into());
-        self
-    }
-
-    /// The account's API key.
-    pub fn api_key(mut self, api_key: impl Into<Secret>) -> Self {
-        self.settings.api_key = Some(api_key.into());
-        self
-    }
-
-    /// A base URL replacing `https://{screen_name}.invoicexpress.net` (e.g. the account's
-    /// `https://{account}.app.invoicexpress.com`, which legacy clients also use, or a mock server).
-    /// Must be `https`, or `http` to a loopback address; no query, no user info.
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.settings.base_url = Some(base_url.into());
-        self
-    }
-
-    /// Retries, timeouts and `User-Agent` suffix.
-    pub fn config(mut self, config: ClientConfig) -> Self {
-        self.settings.config = config;
-        self
-    }
-
-    /// Validates the settings and builds the client.
-    pub fn build(self) -> Result<LegacyClient, ConfigError> {
-        let connection = self.settings.connect(default_base_url)?;
-        Ok(LegacyClient {
-            runtime: connection.runtime,
-            http: connection.http,
-            base_url: connection.base_url,
-        })
-    }
-}
-
-fn default_base_url(screen_name: &str) -> String {
-    format!("https://{screen_name}.invoicexpress.net")
-}
-
-impl LegacyClient {
-    /// A client for `https://{screen_name}.invoicexpress.net` with the default configuration.
-    pub fn new(screen_name: impl Into<String>, api_key: impl Into<Secret>) -> Result<Self, ConfigError> {
-        Self::builder().screen_name(screen_name).api_key(api_key).build()
-    }
-
-    /// A builder, for a custom configuration or base URL.
-    pub fn builder() -> LegacyClientBuilder {
-        LegacyClientBuilder::default()
-    }
-
+    name screen_name, host "https://{screen_name}.invoicexpress.net";
     /// A client from the environment: `INVOICEXPRESS_ACCOUNT` (the screen name),
     /// `INVOICEXPRESS_API_KEY` and the optional `INVOICEXPRESS_LEGACY_BASE_URL`. A missing
     /// variable is named in the error; no value is.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::builder_from_env()?.build()
-    }
+    env ENV_LEGACY_BASE_URL;
+}
 
-    /// A builder preset from the environment (see [`LegacyClient::from_env`]).
-    pub fn builder_from_env() -> Result<LegacyClientBuilder, ConfigError> {
-        Ok(LegacyClientBuilder {
-            settings: Settings::from_lookup(config::env_var, ENV_LEGACY_BASE_URL)?,
-        })
-    }
-
-    /// The base URL requests go to.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The runtime: provider, configuration, `User-Agent`.
-    pub fn runtime(&self) -> &Runtime {
-        &self.runtime
+impl LegacyClient {
+    fn from_connection(connection: Connection) -> Self {
+        Self {
+            runtime: connection.runtime,
+            http: connection.http,
+            base_url: connection.base_url,
+        }
     }
 
     /// Changes a document's state: `PUT /{document-type}/{document-id}/change-state.xml` with
@@ -154,9 +90,9 @@ impl LegacyClient {
     /// sent. That table documents debit notes only: for other document types the server decides.
     ///
     /// A 200 without a body succeeds with no document; a 200 with `<invoice>` (or the singular
-    /// type, e.g. `<debit_note>`) gives the typed [`LegacyDocument`]; any other 200 body is a
-    /// [`Error::MalformedXml`]. Error statuses carry the `<errors><error>…</error></errors>`
-    /// messages ([`Error::messages`]).
+    /// type, e.g. `<debit_note>`) gives the typed [`LegacyDocument`]; any other 200 body is an
+    /// [`ErrorKind::Decode`] error keeping the raw body. Error statuses carry the
+    /// `<errors><error>…</error></errors>` messages ([`ErrorExt::messages`]).
     pub async fn change_state(
         &self,
         document_type: DocumentKind,
@@ -164,13 +100,8 @@ impl LegacyClient {
         change: &StateChange,
         current_status: Option<&DocumentStatus>,
     ) -> Result<Reply<StateChanged<LegacyDocument>>, Error> {
-        let refuse = |reason: LocalRefusal| {
-            Error::Runtime(sdk_runtime::Error::invalid_request(
-                config::PROVIDER.name,
-                OP_CHANGE_STATE_LEGACY,
-                reason,
-            ))
-        };
+        let refuse =
+            |reason: LocalRefusal| Error::invalid_request(config::PROVIDER.name, OP_CHANGE_STATE_LEGACY, reason);
         let transition = match current_status {
             Some(status) if LEGACY_TRANSITIONS.covers(document_type) => Some(
                 LEGACY_TRANSITIONS
@@ -202,14 +133,8 @@ impl LegacyClient {
             .runtime
             .send_raw(&self.http, request, OP_CHANGE_STATE_LEGACY, decode_errors)
             .await?;
-        let document = decode_document(&reply.body).map_err(|reason| {
-            Error::MalformedXml(MalformedXml {
-                status: reply.status,
-                headers: reply.headers.clone(),
-                raw: String::from_utf8_lossy(&reply.body).into_owned(),
-                reason,
-            })
-        })?;
+        let document = decode_document(&reply.body)
+            .map_err(|reason| self.runtime.decode_failure(OP_CHANGE_STATE_LEGACY, &reply, reason))?;
         Ok(Reply {
             value: StateChanged { document, transition },
             status: reply.status,
@@ -355,167 +280,33 @@ fn decode_document(body: &[u8]) -> Result<Option<LegacyDocument>, String> {
     }))
 }
 
-/// The error of a legacy call.
+/// The error of a legacy call: the runtime's error with the legacy `<errors>` body, the same type
+/// as the JSON client's [`crate::Error`] but for the body. A 2xx whose body is neither empty nor a
+/// legacy document is an [`ErrorKind::Decode`] error with the status, headers and raw body.
 ///
-/// Mostly the runtime's error with the legacy `<errors>` body. A 2xx whose XML body is not a
-/// document is [`Error::MalformedXml`] (kind [`ErrorKind::Decode`]): the runtime's error has no
-/// public constructor for a decode failure found after the exchange.
-#[non_exhaustive]
-pub enum Error {
-    /// Refused locally, failed on the way, or answered with an error status.
-    Runtime(sdk_runtime::Error<LegacyErrors>),
-    /// A 2xx whose body is neither empty nor a legacy document.
-    MalformedXml(MalformedXml),
-}
+/// [`ErrorExt`] gives the provider's messages ([`ErrorExt::messages`]), the documented status
+/// ([`ErrorExt::api_error`]) and why a call was refused before sending
+/// ([`ErrorExt::local_refusal`], [`ErrorExt::transition_refused`]), as for the JSON client.
+pub type Error = sdk_runtime::Error<LegacyErrors>;
 
-/// A 2xx answer whose body is neither empty nor a legacy document.
-pub struct MalformedXml {
-    status: StatusCode,
-    headers: HeaderMap,
-    raw: String,
-    reason: String,
-}
+/// The legacy client refuses a call locally for a transition, a body XML cannot carry, or a
+/// request that cannot be built.
+impl ErrorBody for LegacyErrors {
+    type Refusal = LocalRefusal;
 
-impl MalformedXml {
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        self.status
+    fn body_messages(&self) -> Vec<String> {
+        self.error
+            .iter()
+            .map(|message| message.trim())
+            .filter(|message| !message.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 
-    /// The response headers.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The body exactly as received.
-    pub fn raw_body(&self) -> &str {
-        &self.raw
-    }
-
-    /// Why the body is not a legacy document.
-    pub fn reason(&self) -> &str {
-        &self.reason
-    }
-}
-
-/// Shows the status, the reason and the body's length; never the body (the runtime scrubs echoed
-/// credentials from bodies it shows, which this type cannot do).
-impl fmt::Debug for MalformedXml {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MalformedXml")
-            .field("status", &self.status.as_u16())
-            .field("reason", &self.reason)
-            .field("body_len", &self.raw.len())
-            .finish()
-    }
-}
-
-impl Error {
-    /// What kind of failure this is ([`ErrorKind::Decode`] for [`Error::MalformedXml`]).
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Self::Runtime(error) => error.kind(),
-            Self::MalformedXml(_) => ErrorKind::Decode,
-        }
-    }
-
-    /// The HTTP status, when the provider answered.
-    pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Self::Runtime(error) => error.status(),
-            Self::MalformedXml(malformed) => Some(malformed.status),
-        }
-    }
-
-    /// The documented error status, when the provider answered with one.
-    pub fn api_error(&self) -> Option<ApiError> {
-        match self {
-            Self::Runtime(error) if error.kind() == ErrorKind::Api => error.status().and_then(ApiError::from_status),
-            _ => None,
-        }
-    }
-
-    /// The body exactly as received, when there was one.
-    pub fn raw_body(&self) -> Option<&str> {
-        match self {
-            Self::Runtime(error) => error.raw_body(),
-            Self::MalformedXml(malformed) => Some(&malformed.raw),
-        }
-    }
-
-    /// The provider's messages from an `<errors><error>…</error></errors>` body, trimmed, in order.
-    pub fn messages(&self) -> Vec<String> {
-        match self {
-            Self::Runtime(error) => error
-                .body()
-                .map(|body| body.error.iter().map(|message| message.trim().to_string()).collect())
-                .unwrap_or_default(),
-            Self::MalformedXml(_) => Vec::new(),
-        }
-    }
-
-    /// The legacy transition guard's refusal, when the call was refused locally for that reason.
-    pub fn transition_refused(&self) -> Option<&TransitionRefused> {
-        match self.local_refusal()? {
+    fn transition(refusal: &LocalRefusal) -> Option<&TransitionRefused> {
+        match refusal {
             LocalRefusal::Transition(refused) => Some(refused),
             _ => None,
-        }
-    }
-
-    /// Why the call was refused before sending, when it was.
-    pub fn local_refusal(&self) -> Option<&LocalRefusal> {
-        match self {
-            Self::Runtime(error) => std::error::Error::source(error).and_then(|source| source.downcast_ref()),
-            Self::MalformedXml(_) => None,
-        }
-    }
-
-    /// Whether sending the same call again later may succeed.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Runtime(error) => error.is_retryable(),
-            Self::MalformedXml(_) => false,
-        }
-    }
-}
-
-impl From<sdk_runtime::Error<LegacyErrors>> for Error {
-    fn from(error: sdk_runtime::Error<LegacyErrors>) -> Self {
-        Self::Runtime(error)
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Runtime(error) => fmt::Display::fmt(error, f),
-            Self::MalformedXml(malformed) => write!(
-                f,
-                "{} {}: {} (HTTP {}): {}",
-                config::PROVIDER.name,
-                OP_CHANGE_STATE_LEGACY,
-                ErrorKind::Decode,
-                malformed.status.as_u16(),
-                malformed.reason
-            ),
-        }
-    }
-}
-
-impl fmt::Debug for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Runtime(error) => f.debug_tuple("Runtime").field(error).finish(),
-            Self::MalformedXml(malformed) => f.debug_tuple("MalformedXml").field(malformed).finish(),
-        }
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Runtime(error) => std::error::Error::source(error),
-            Self::MalformedXml(_) => None,
         }
     }
 }

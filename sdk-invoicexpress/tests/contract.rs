@@ -7,8 +7,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{CANARY, json_client, legacy_client};
+use common::{CANARY, ClientError, json_client, legacy_client};
 use httpmock::prelude::*;
+use reqwest::StatusCode;
 use sdk_contract::{ContractSpec, Coverage, Recorder, describe};
 use sdk_invoicexpress::types::{ChangeStateRequest, DocumentResponse, ErrorResponse, LegacyErrors, LegacyStateChange};
 use sdk_invoicexpress::{ApiError, CancelReason, DocumentKind, ErrorExt, ErrorKind, StateChange};
@@ -129,6 +130,28 @@ fn every_example_of_the_spec_satisfies_its_schema_and_decodes() {
     }
 }
 
+/// What an error says about an error status: the same accessors for both clients' errors.
+fn summary<B>(
+    error: ClientError<B>,
+) -> (
+    ErrorKind,
+    Option<StatusCode>,
+    Option<ApiError>,
+    Option<String>,
+    Vec<String>,
+)
+where
+    ClientError<B>: ErrorExt,
+{
+    (
+        error.kind(),
+        error.status(),
+        error.api_error(),
+        error.raw_body().map(str::to_string),
+        error.messages(),
+    )
+}
+
 #[tokio::test]
 async fn every_documented_error_status_comes_back_typed() {
     let spec = spec();
@@ -162,49 +185,28 @@ async fn every_documented_error_status_comes_back_typed() {
                 .await;
             let case = format!("{operation} HTTP {status}");
             let (kind, status_seen, api_error, raw, messages) = match operation {
-                "changeDocumentState" => {
-                    let error = json_client(&server.base_url())
+                "changeDocumentState" => summary(
+                    json_client(&server.base_url())
                         .change_state(DocumentKind::Invoices, 1, &StateChange::Finalize, None)
                         .await
-                        .expect_err(&case);
-                    (
-                        error.kind(),
-                        error.status(),
-                        error.api_error(),
-                        error.raw_body().map(str::to_string),
-                        error.messages(),
-                    )
-                }
-                "getDocument" => {
-                    let error = json_client(&server.base_url())
+                        .expect_err(&case),
+                ),
+                "getDocument" => summary(
+                    json_client(&server.base_url())
                         .get_document(DocumentKind::Invoices, 1)
                         .await
-                        .expect_err(&case);
-                    (
-                        error.kind(),
-                        error.status(),
-                        error.api_error(),
-                        error.raw_body().map(str::to_string),
-                        error.messages(),
-                    )
-                }
-                _ => {
-                    let error = legacy_client(&server.base_url())
+                        .expect_err(&case),
+                ),
+                _ => summary(
+                    legacy_client(&server.base_url())
                         .change_state(DocumentKind::DebitNotes, 1, &StateChange::Finalize, None)
                         .await
-                        .expect_err(&case);
-                    (
-                        error.kind(),
-                        error.status(),
-                        error.api_error(),
-                        error.raw_body().map(str::to_string),
-                        error.messages(),
-                    )
-                }
+                        .expect_err(&case),
+                ),
             };
             assert_eq!(kind, ErrorKind::Api, "{case}");
             assert_eq!(status_seen.map(|s| s.as_u16()), Some(status), "{case}");
-            let expected = ApiError::from_status(reqwest::StatusCode::from_u16(status).expect("status"));
+            let expected = ApiError::from_status(StatusCode::from_u16(status).expect("status"));
             assert_eq!(api_error, expected, "{case}");
             assert_eq!(raw.as_deref(), Some(body.as_str()), "{case}: the raw text is kept");
             assert_eq!(messages.is_empty(), example.is_none(), "{case}: {messages:?}");

@@ -4,13 +4,17 @@ mod common;
 
 use std::time::Duration;
 
-use common::{CANARY, assert_no_canary, fast_config, legacy_client, legacy_client_with};
+use common::{
+    CANARY, answer_every_request, assert_api_error, assert_debug_hides_the_key, assert_no_canary,
+    assert_refused_locally, assert_retried_503, assert_unauthorized_hides_the_key, fast_config, legacy_client,
+    legacy_client_with, no_retries,
+};
 use httpmock::prelude::*;
 use quick_xml::events::Event;
-use sdk_invoicexpress::legacy::{self, LegacyClient, LocalRefusal, XmlBodyError, encode_state_change};
+use sdk_invoicexpress::legacy::{LegacyClient, LocalRefusal, XmlBodyError, encode_state_change};
 use sdk_invoicexpress::types::{DocumentStatus, LegacyState, LegacyStateChange};
 use sdk_invoicexpress::{
-    ApiError, ClientConfig, ConfigError, DocumentKind, ErrorKind, RetryPolicy, StateChange, Timeouts,
+    ApiError, ClientConfig, ConfigError, DocumentKind, ErrorExt, ErrorKind, StateChange, Timeouts,
 };
 
 const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
@@ -282,12 +286,15 @@ async fn a_malformed_success_body_is_a_decode_error() {
         assert_eq!(error.kind(), ErrorKind::Decode, "{body}: {error:?}");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
         assert_eq!(error.raw_body(), Some(body));
-        let legacy::Error::MalformedXml(malformed) = &error else {
-            panic!("{body}: {error:?}")
-        };
-        assert!(!malformed.reason().is_empty());
+        assert_eq!(error.operation_id(), "changeDebitNoteStateLegacy");
+        assert_eq!(error.attempts(), 1, "{body}");
+        assert!(error.body().is_none() && error.messages().is_empty(), "{body}");
         assert!(!error.is_retryable());
-        assert!(error.to_string().contains("changeDebitNoteStateLegacy"), "{error}");
+        let text = error.to_string();
+        assert!(
+            text.contains("changeDebitNoteStateLegacy") && text.contains("does not match the spec: "),
+            "{text}"
+        );
     }
 }
 
@@ -330,24 +337,14 @@ async fn error_bodies_decode_into_messages() {
             .change_state(DocumentKind::DebitNotes, id, &StateChange::Finalize, None)
             .await
             .expect_err("an error status");
-        assert_eq!(error.kind(), ErrorKind::Api, "{id}");
-        assert_eq!(error.status().map(|s| s.as_u16()), Some(status), "{id}");
-        assert_eq!(error.api_error(), Some(api_error), "{id}");
-        assert_eq!(error.messages(), messages, "{id}");
-        assert_eq!(error.raw_body(), Some(body.as_str()), "{id}: the raw text is kept");
-        assert!(error.transition_refused().is_none());
+        assert_api_error(&error, status, api_error, &messages, &body, &format!("case {id}"));
     }
 }
 
 #[tokio::test]
 async fn the_legacy_guard_refuses_locally() {
     let server = MockServer::start_async().await;
-    let mock = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200);
-        })
-        .await;
+    let mock = answer_every_request(&server).await;
     let client = legacy_client(&server.base_url());
     let error = client
         .change_state(
@@ -358,15 +355,14 @@ async fn the_legacy_guard_refuses_locally() {
         )
         .await
         .expect_err("no second copy of a draft");
-    assert_eq!(error.kind(), ErrorKind::InvalidRequest);
-    let refused = error.transition_refused().expect("the guard's reason");
-    assert_eq!(
-        (refused.document_type, &refused.status),
-        (DocumentKind::DebitNotes, &DocumentStatus::Draft)
+    let refused = assert_refused_locally(
+        &error,
+        DocumentKind::DebitNotes,
+        &DocumentStatus::Draft,
+        &["finalized", "deleted"],
     );
     assert_eq!(refused.api, "legacy XML API");
-    let allowed: Vec<&str> = refused.allowed.iter().map(|row| row.state.as_str()).collect();
-    assert_eq!(allowed, ["finalized", "deleted"]);
+    assert!(matches!(error.local_refusal(), Some(LocalRefusal::Transition(_))));
 
     // A reason XML cannot carry is refused too, before sending.
     let error = client
@@ -437,23 +433,17 @@ async fn retries_and_timeouts_come_from_the_runtime() {
         .change_state(DocumentKind::DebitNotes, 1, &StateChange::Finalize, None)
         .await
         .expect_err("503");
-    flaky.assert_calls_async(3).await;
-    let legacy::Error::Runtime(runtime_error) = &error else {
-        panic!("{error:?}")
-    };
-    assert_eq!(runtime_error.attempts(), 3);
-    assert!(error.is_retryable());
+    assert_retried_503(&error, &flaky).await;
     assert_eq!(error.messages(), ["Busy"]);
 
     let impatient = legacy_client_with(
         &server.base_url(),
         ClientConfig {
-            retry: RetryPolicy::none(),
             timeouts: Timeouts {
                 attempt: Duration::from_millis(100),
                 ..fast_config().timeouts
             },
-            ..fast_config()
+            ..no_retries()
         },
     );
     let error = impatient
@@ -483,17 +473,12 @@ async fn the_api_key_never_shows() {
         })
         .await;
     let client = legacy_client(&server.base_url());
-    assert_no_canary("legacy client", &format!("{client:?}"));
-    assert_no_canary(
-        "legacy builder",
-        &format!("{:?}", LegacyClient::builder().api_key(CANARY)),
-    );
+    assert_debug_hides_the_key(&client, &LegacyClient::builder().api_key(CANARY));
     let unauthorized = client
         .change_state(DocumentKind::DebitNotes, 1, &StateChange::Finalize, None)
         .await
         .expect_err("401");
-    assert_eq!(unauthorized.api_error(), Some(ApiError::Unauthorized));
-    assert_no_canary("401 echoing the key", &unauthorized);
+    assert_unauthorized_hides_the_key(&unauthorized);
     let malformed = client
         .change_state(DocumentKind::DebitNotes, 2, &StateChange::Finalize, None)
         .await

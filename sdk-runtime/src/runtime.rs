@@ -645,6 +645,7 @@ impl Runtime {
             None,
             &secrets,
         )
+        .scrub_message(&secrets)
         .with_attempts(reply.attempts)
     }
 

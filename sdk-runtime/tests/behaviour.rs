@@ -543,6 +543,9 @@ async fn decode_failure_of_a_hand_written_operation_keeps_the_reply() {
     .unwrap();
     assert_eq!(reply.attempts, 1);
     let error: Error<ApiError> = runtime.decode_failure("putThingXml", &reply, "unclosed element <unclosed>");
+    // A reason quoting server text that echoes the key is scrubbed too.
+    let echoed: Error<ApiError> = runtime.decode_failure("putThingXml", &reply, format!("unexpected <{secret}>"));
+    assert!(!format!("{echoed} {echoed:?}").contains(secret), "{echoed}");
     assert_eq!(error.kind(), ErrorKind::Decode);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
     assert_eq!(error.raw_body(), Some("<thing><unclosed>"));
