@@ -4,11 +4,10 @@
 //! same body the SDK decodes).
 //!
 //! Every client is built once, in [`Clients::new`], with the SDKs' default configuration
-//! ([`ClientConfig::default`](sdk_runtime_config): up to 3 attempts, 30 s per attempt, 120 s per
+//! ([`ClientConfig::default`](sdk_iopole::ClientConfig::default): up to 3 attempts, 30 s per attempt, 120 s per
 //! call; no retry ever happens here since every answer is a success). Iopole uses a static bearer
 //! token (no OAuth2).
 //!
-//! [sdk_runtime_config]: sdk_iopole::ClientConfig
 
 use std::fmt;
 
