@@ -442,7 +442,8 @@ fn render(
     let generate_median = median_secs(generate).unwrap_or(0.0);
     let _ = writeln!(
         out,
-        "| `cargo xtask generate`, 3 specs (in-process `generate_all`) | {generate_median:.2} s | — | — | — | — |"
+        "| `cargo xtask generate`, 3 specs (in-process `generate_all`) | {:.1} ms | — | — | — | — |",
+        generate_median * 1e3
     );
     match build {
         BuildResult::Skipped => {
@@ -510,7 +511,7 @@ fn render(
     let _ = writeln!(
         out,
         "- Baseline: a hand-written `reqwest` call per operation sending the same request — same method, path \
-         and query (`api_key` included), same headers (`accept`, `content-type`, `api-version`, `user-agent`, the \
+         and query (`api_key` included), same headers (`accept`, `content-type`, `user-agent`, the \
          credentials, `customer-id`), the same body bytes, serialized per call from a small `Serialize` struct (XML: \
          `format!`). It reads the same response: the body in full, decoded into the SDK's `DocumentResponse` for \
          the JSON change-state, into an equivalent quick-xml struct for the legacy one, the correlation id for \
@@ -597,7 +598,7 @@ fn render(
         generate.len(),
         generate
             .iter()
-            .map(|d| format!("{:.2} s", d.as_secs_f64()))
+            .map(|d| format!("{:.1} ms", d.as_secs_f64() * 1e3))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -633,7 +634,7 @@ fn render(
                 out,
                 "- Build after a spec change: `cargo build -p sdk-appzen --release` run by the bench with \
                  `std::process::Command` in the shared target directory: once untimed ({warmup_seconds:.1} s, \
-                 bringing dependencies up to date for that package's own feature set), then {} times: set the \
+                 bringing dependencies up to date for that package's own feature set), then {} time(s): set the \
                  mtime of `sdk-appzen/src/generated/client.rs` to now (its bytes unchanged; what `cargo xtask \
                  generate` leaves after a spec change) and time the rebuild of `sdk-appzen` ({}); reported: the \
                  median. The target directory is shared with other builds, so a run that had to wait for its lock \
