@@ -88,6 +88,21 @@ impl Credentials {
         Ok(())
     }
 
+    /// The headers of credentials that never change (a static bearer token, credential headers),
+    /// built once so that each call only clones them; `None` for the kinds that vary per call.
+    pub(crate) fn static_headers(&self) -> Option<Result<Vec<(HeaderName, HeaderValue)>, AuthError>> {
+        match self {
+            Self::Bearer(token) => Some(bearer_value(token).map(|value| vec![(AUTHORIZATION, value)])),
+            Self::Headers(headers) => Some(
+                headers
+                    .iter()
+                    .map(|(name, value)| sensitive_value(value.expose()).map(|v| (name.clone(), v)))
+                    .collect(),
+            ),
+            Self::None | Self::OAuth2(_) | Self::QueryApiKey { .. } => None,
+        }
+    }
+
     /// After a 401: whether a fresh credential exists, and if so, puts it on `request`.
     /// Only OAuth2 tokens can be renewed; every other kind returns `Ok(false)`.
     pub(crate) async fn renew_after_rejection(&self, request: &mut reqwest::Request) -> Result<bool, AuthError> {

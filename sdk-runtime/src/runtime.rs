@@ -132,6 +132,8 @@ pub struct Runtime {
 struct RuntimeInner {
     provider: Provider,
     credentials: Credentials,
+    /// [`Credentials::static_headers`], built once.
+    static_headers: Option<Result<Vec<(reqwest::header::HeaderName, HeaderValue)>, AuthError>>,
     config: ClientConfig,
     user_agent: HeaderValue,
 }
@@ -151,6 +153,7 @@ impl Runtime {
         Self {
             inner: Arc::new(RuntimeInner {
                 provider,
+                static_headers: credentials.static_headers(),
                 credentials,
                 config,
                 user_agent,
@@ -235,7 +238,17 @@ impl Runtime {
         // progenitor adds `api-version: <info.version>` to every request; none of the providers
         // documents it, so it does not go on the wire.
         request.headers_mut().remove("api-version");
-        match self.inner.credentials.apply(request).await {
+        let applied = match &self.inner.static_headers {
+            Some(Ok(headers)) => {
+                for (name, value) in headers {
+                    request.headers_mut().insert(name.clone(), value.clone());
+                }
+                Ok(())
+            }
+            Some(Err(error)) => Err(error.clone()),
+            None => self.inner.credentials.apply(request).await,
+        };
+        match applied {
             Ok(()) => Ok(()),
             Err(auth) => {
                 tracing::warn!(provider = self.inner.provider.name, operation_id, error = %auth, "credentials unavailable");
@@ -268,7 +281,11 @@ impl Runtime {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.execute_with_retries(client, request).instrument(span).await
+        // Boxed: the retry loop's state is large, and moving it through the generated future,
+        // the call's scope and its timeout by value cost more than one allocation.
+        Box::pin(self.execute_with_retries(client, request))
+            .instrument(span)
+            .await
     }
 
     async fn execute_with_retries(
@@ -662,7 +679,11 @@ impl Runtime {
             .timeouts
             .deadline
             .saturating_add(Duration::from_millis(250));
-        let outcome = CALL.scope(record.clone(), tokio::time::timeout(limit, call)).await.ok();
+        // Boxed for the same reason as the retry loop: the generated future is several KiB.
+        let outcome = CALL
+            .scope(record.clone(), tokio::time::timeout(limit, Box::pin(call)))
+            .await
+            .ok();
         let record = match record.lock() {
             Ok(mut guard) => std::mem::take(&mut *guard),
             Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
@@ -830,20 +851,23 @@ fn describe_transport(error: &reqwest::Error) -> String {
     text
 }
 
-/// True when `snake` is `camel` written in snake_case (`sendStatus` and `send_status`).
+/// True when `snake` is `camel` written in snake_case (`sendStatus` and `send_status`), compared
+/// without allocating (it runs on every call).
 fn same_in_snake_case(camel: &str, snake: &str) -> bool {
-    let mut expected = String::with_capacity(camel.len() + 4);
-    for (index, c) in camel.chars().enumerate() {
+    let mut expected = snake.bytes();
+    for (index, c) in camel.bytes().enumerate() {
         if c.is_ascii_uppercase() {
-            if index > 0 {
-                expected.push('_');
+            if index > 0 && expected.next() != Some(b'_') {
+                return false;
             }
-            expected.push(c.to_ascii_lowercase());
-        } else {
-            expected.push(c);
+            if expected.next() != Some(c.to_ascii_lowercase()) {
+                return false;
+            }
+        } else if expected.next() != Some(c) {
+            return false;
         }
     }
-    expected == snake
+    expected.next().is_none()
 }
 
 /// `Retry-After` as delta-seconds or an HTTP-date.
@@ -937,6 +961,8 @@ mod tests {
         assert!(same_in_snake_case("sendStatus", "send_status"));
         assert!(same_in_snake_case("getNotSeenStatuses", "get_not_seen_statuses"));
         assert!(!same_in_snake_case("sendStatus", "send_statuses"));
+        assert!(!same_in_snake_case("sendStatus", "send_statu"));
+        assert!(!same_in_snake_case("sendStatus", "sendstatus"));
     }
 
     #[test]
