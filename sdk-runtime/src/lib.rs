@@ -4,6 +4,7 @@
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod one_of;
 pub mod open_enum;
 mod runtime;
 pub mod secret;

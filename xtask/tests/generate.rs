@@ -81,7 +81,7 @@ fn two_runs_give_byte_identical_output() {
         assert_eq!(a.files, b.files);
     }
     let files: usize = first.iter().map(|o| o.files.len()).sum();
-    assert_eq!(files, 15, "five files per spec");
+    assert_eq!(files, 18, "six files per spec");
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn check_fails_after_a_spec_change_and_passes_after_generate() {
     let outputs = generate::generate_all(root, TARGETS).unwrap();
     // Nothing generated yet: every file is missing.
     let drift = generate::check_outputs(root, TARGETS, &outputs).unwrap();
-    assert_eq!(drift.entries.len(), 15);
+    assert_eq!(drift.entries.len(), 18);
     assert!(drift.entries.iter().all(|e| e.ends_with("is missing")));
 
     generate::write_outputs(root, TARGETS, &outputs).unwrap();
@@ -204,6 +204,147 @@ fn the_minimal_spec_generates() {
         client.contains("crate::generated::open_enums::Colour"),
         "open enums replace typify's closed enums"
     );
+}
+
+/// `MINIMAL_SPEC` with `Thing` holding `role` (string or `Role` object, a component schema),
+/// `size` (an inline integer-or-string `oneOf`) and `shape` (one of two objects).
+fn spec_with_one_ofs() -> String {
+    MINIMAL_SPEC.replace(
+        "        colour: { $ref: \"#/components/schemas/Colour\" }\n",
+        r##"        colour: { $ref: "#/components/schemas/Colour" }
+        role: { $ref: "#/components/schemas/PartyRole" }
+        size:
+          description: The size, a number or a word.
+          oneOf:
+            - { type: integer, format: int32 }
+            - { type: string }
+        shape: { $ref: "#/components/schemas/Shape" }
+    PartyRole:
+      description: A role, the bare code or an object.
+      oneOf:
+        - type: string
+        - $ref: "#/components/schemas/Role"
+    Role:
+      type: object
+      properties:
+        code: { type: string }
+    Shape:
+      oneOf:
+        - $ref: "#/components/schemas/Circle"
+        - $ref: "#/components/schemas/Square"
+    Circle:
+      type: object
+      required: [radius]
+      properties:
+        radius: { type: number }
+    Square:
+      type: object
+      required: [side]
+      properties:
+        side: { type: number }
+"##,
+    )
+}
+
+fn generated<'a>(output: &'a generate::SpecOutput, name: &str) -> &'a str {
+    &output
+        .files
+        .iter()
+        .find(|f| f.path.ends_with(name))
+        .unwrap_or_else(|| panic!("{name} is generated"))
+        .contents
+}
+
+#[test]
+fn a_one_of_of_distinct_json_kinds_is_decoded_by_kind() {
+    let spec = spec_with_one_ofs();
+    assert_ne!(spec, MINIMAL_SPEC, "the test edit must apply");
+    let dir = single_spec_workspace(&spec);
+    let outputs = generate::generate_all(dir.path(), SCRATCH).unwrap();
+    let one_of = generated(&outputs[0], "one_of.rs");
+    assert!(
+        one_of.contains(
+            "sdk_runtime::one_of! {\n    /// A role, the bare code or an object.\n    pub enum PartyRole {\n        \
+             /// The JSON string form.\n        String(::std::string::String) as string,\n        \
+             /// The JSON object form.\n        Role(crate::generated::client::types::Role) as object with From,\n    }\n}\n"
+        ),
+        "{one_of}"
+    );
+    let client = generated(&outputs[0], "client.rs");
+    assert!(
+        client.contains("pub role: ::std::option::Option<crate::generated::one_of::PartyRole>"),
+        "the struct field uses the replacement:\n{client}"
+    );
+    assert!(
+        !client.contains("pub enum PartyRole"),
+        "typify's enum is gone:\n{client}"
+    );
+    assert!(
+        outputs[0].excluded.iter().any(|line| line
+            == "one_of `PartyRole` (string | object): visitor-based decoding by JSON kind, replacing typify's untagged enum"),
+        "{:#?}",
+        outputs[0].excluded
+    );
+
+    // An inline `oneOf` in a property keeps typify's name for it (`ThingSize`) and its doc.
+    assert!(
+        one_of.contains(
+            "    /// The size, a number or a word.\n    pub enum ThingSize {\n        /// The JSON integer form.\n        \
+             Int32(i32) as integer with From,\n        /// The JSON string form.\n        \
+             String(::std::string::String) as string,\n    }\n    impl Display;\n"
+        ),
+        "{one_of}"
+    );
+    assert!(client.contains("///The size, a number or a word.\n        #[serde(skip_serializing_if"));
+    assert!(client.contains("pub size: ::std::option::Option<crate::generated::one_of::ThingSize>"));
+    assert!(
+        outputs[0]
+            .excluded
+            .iter()
+            .any(|line| line.starts_with("one_of `ThingSize` (integer | string; inline in `Thing.size`)")),
+        "{:#?}",
+        outputs[0].excluded
+    );
+    // The replaced types stay reachable where typify put them.
+    assert!(
+        client.contains("pub use crate::generated::one_of::{PartyRole, ThingSize};"),
+        "{client}"
+    );
+    let root = generated(&outputs[0], "mod.rs");
+    assert!(root.contains("#[rustfmt::skip]\npub mod one_of;"), "{root}");
+}
+
+#[test]
+fn a_one_of_whose_variants_share_a_json_kind_is_left_to_typify() {
+    let dir = single_spec_workspace(&spec_with_one_ofs());
+    let outputs = generate::generate_all(dir.path(), SCRATCH).unwrap();
+    let one_of = generated(&outputs[0], "one_of.rs");
+    assert!(!one_of.contains("Shape"), "{one_of}");
+    let client = generated(&outputs[0], "client.rs");
+    assert!(
+        client.contains(
+            "#[serde(untagged)]\n    pub enum Shape {\n        Circle(Circle),\n        Square(Square),\n    }"
+        ),
+        "{client}"
+    );
+    assert!(client.contains("pub shape: ::std::option::Option<Shape>"), "{client}");
+    assert!(
+        outputs[0]
+            .excluded
+            .iter()
+            .any(|line| line == "one_of `Shape`: left to typify's untagged enum (two variants are JSON objects)"),
+        "{:#?}",
+        outputs[0].excluded
+    );
+}
+
+#[test]
+fn a_spec_without_one_ofs_still_gets_an_empty_one_of_file() {
+    let dir = single_spec_workspace(MINIMAL_SPEC);
+    let outputs = generate::generate_all(dir.path(), SCRATCH).unwrap();
+    let one_of = generated(&outputs[0], "one_of.rs");
+    assert!(!one_of.contains("one_of!"), "{one_of}");
+    assert!(!generated(&outputs[0], "client.rs").contains("generated::one_of"));
 }
 
 #[test]

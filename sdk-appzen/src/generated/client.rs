@@ -7,6 +7,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    /// Kind-dispatched `oneOf` types (`sdk_runtime::one_of!`), in place of typify's untagged enums.
+    pub use crate::generated::one_of::AppzenErrorStatus;
     ///AppZen's error envelope, shared by every 4xx/5xx response. Every field is optional; the `message` usually embeds an "Error code : <id>" token.
     #[derive(
         ::serde::Deserialize,
@@ -29,7 +31,7 @@ pub mod types {
         pub path: ::std::option::Option<::std::string::String>,
         ///The HTTP status code, as a number or as a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<AppzenErrorStatus>,
+        pub status: ::std::option::Option<crate::generated::one_of::AppzenErrorStatus>,
         ///When the error occurred, e.g. `2019-01-17T16:12:45.977+0000`. Kept as a plain string, not a date-time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
@@ -37,33 +39,6 @@ pub mod types {
     impl AppzenError {
         pub fn builder() -> builder::AppzenError {
             Default::default()
-        }
-    }
-    ///The HTTP status code, as a number or as a string.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum AppzenErrorStatus {
-        Int32(i32),
-        String(::std::string::String),
-    }
-    impl ::std::fmt::Display for AppzenErrorStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Int32(x) => x.fmt(f),
-                Self::String(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<i32> for AppzenErrorStatus {
-        fn from(value: i32) -> Self {
-            Self::Int32(value)
         }
     }
     ///Why the invoice could not be created in the caller's system. Required when `appzen_invoice_state` is `ERROR`. All three fields are free text.
@@ -141,7 +116,7 @@ given machine-readably in `x-conditional-required` (state value -> required prop
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::AppzenErrorStatus>,
+                ::std::option::Option<crate::generated::one_of::AppzenErrorStatus>,
                 ::std::string::String,
             >,
             timestamp: ::std::result::Result<
@@ -200,7 +175,7 @@ given machine-readably in `x-conditional-required` (state value -> required prop
             pub fn status<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::AppzenErrorStatus>,
+                    ::std::option::Option<crate::generated::one_of::AppzenErrorStatus>,
                 >,
                 T::Error: ::std::fmt::Display,
             {

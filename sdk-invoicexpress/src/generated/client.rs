@@ -7,6 +7,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    /// Kind-dispatched `oneOf` types (`sdk_runtime::one_of!`), in place of typify's untagged enums.
+    pub use crate::generated::one_of::{DecimalValue, SequenceId};
     ///Body of `changeDocumentState`. The wrapper key is `invoice` for all five document types (seed 002, provider notes).
     #[derive(
         ::serde::Deserialize,
@@ -54,33 +56,6 @@ pub mod types {
     impl Client {
         pub fn builder() -> builder::Client {
             Default::default()
-        }
-    }
-    ///A decimal amount that arrives either as a JSON string ("2.0244") or as a JSON number (2.0244). Keep the string form when exactness matters.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum DecimalValue {
-        String(::std::string::String),
-        Number(f64),
-    }
-    impl ::std::fmt::Display for DecimalValue {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::String(x) => x.fmt(f),
-                Self::Number(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<f64> for DecimalValue {
-        fn from(value: f64) -> Self {
-            Self::Number(value)
         }
     }
     ///An invoice-family document (invoice, simplified invoice, invoice receipt, credit note, debit note) as returned by the JSON API v2. Server-sent and decoded tolerantly: only `id` is required and unknown fields are accepted.
@@ -135,12 +110,12 @@ pub mod types {
         pub reference: ::std::option::Option<::std::string::String>,
         ///Withholding tax percentage; null when unset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub retention: ::std::option::Option<DecimalValue>,
+        pub retention: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Short SAF-T (PT) hash of the document signature.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saft_hash: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sequence_id: ::std::option::Option<SequenceId>,
+        pub sequence_id: ::std::option::Option<crate::generated::one_of::SequenceId>,
         ///Sequence number, e.g. "5/A" (or a draft placeholder).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequence_number: ::std::option::Option<::std::string::String>,
@@ -245,7 +220,7 @@ these shapes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub quantity: ::std::option::Option<DecimalValue>,
+        pub quantity: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Line subtotal before taxes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subtotal: ::std::option::Option<f64>,
@@ -261,7 +236,7 @@ these shapes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unit: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub unit_price: ::std::option::Option<DecimalValue>,
+        pub unit_price: ::std::option::Option<crate::generated::one_of::DecimalValue>,
     }
     impl Item {
         pub fn builder() -> builder::Item {
@@ -334,33 +309,6 @@ these shapes.
     impl LegacyStateChange {
         pub fn builder() -> builder::LegacyStateChange {
             Default::default()
-        }
-    }
-    ///The ID of the document's sequence (series).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum SequenceId {
-        Int64(i64),
-        String(::std::string::String),
-    }
-    impl ::std::fmt::Display for SequenceId {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Int64(x) => x.fmt(f),
-                Self::String(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<i64> for SequenceId {
-        fn from(value: i64) -> Self {
-            Self::Int64(value)
         }
     }
     ///A document state transition.
@@ -621,7 +569,7 @@ these shapes.
                 ::std::string::String,
             >,
             retention: ::std::result::Result<
-                ::std::option::Option<super::DecimalValue>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             saft_hash: ::std::result::Result<
@@ -629,7 +577,7 @@ these shapes.
                 ::std::string::String,
             >,
             sequence_id: ::std::result::Result<
-                ::std::option::Option<super::SequenceId>,
+                ::std::option::Option<crate::generated::one_of::SequenceId>,
                 ::std::string::String,
             >,
             sequence_number: ::std::result::Result<
@@ -857,7 +805,9 @@ these shapes.
             }
             pub fn retention<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DecimalValue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.retention = value
@@ -881,7 +831,9 @@ these shapes.
             }
             pub fn sequence_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::SequenceId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::SequenceId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.sequence_id = value
@@ -1214,7 +1166,7 @@ these shapes.
                 ::std::string::String,
             >,
             quantity: ::std::result::Result<
-                ::std::option::Option<super::DecimalValue>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             subtotal: ::std::result::Result<
@@ -1238,7 +1190,7 @@ these shapes.
                 ::std::string::String,
             >,
             unit_price: ::std::result::Result<
-                ::std::option::Option<super::DecimalValue>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
         }
@@ -1312,7 +1264,9 @@ these shapes.
             }
             pub fn quantity<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DecimalValue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.quantity = value
@@ -1384,7 +1338,9 @@ these shapes.
             }
             pub fn unit_price<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DecimalValue>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.unit_price = value

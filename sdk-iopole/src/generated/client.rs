@@ -7,6 +7,10 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    /// Kind-dispatched `oneOf` types (`sdk_runtime::one_of!`), in place of typify's untagged enums.
+    pub use crate::generated::one_of::{
+        IopoleErrorDetails, TradePartyRoleCode, DocumentTypeCode,
+    };
     ///A file attached to a status.
     #[derive(
         ::serde::Deserialize,
@@ -75,7 +79,7 @@ pub mod types {
             rename = "typeCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub type_code: ::std::option::Option<DocumentTypeCode>,
+        pub type_code: ::std::option::Option<crate::generated::one_of::DocumentTypeCode>,
     }
     impl DocumentReference {
         pub fn builder() -> builder::DocumentReference {
@@ -150,33 +154,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Type code of the referenced document, an integer (380 = commercial invoice) or a string.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum DocumentTypeCode {
-        Int64(i64),
-        String(::std::string::String),
-    }
-    impl ::std::fmt::Display for DocumentTypeCode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Int64(x) => x.fmt(f),
-                Self::String(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<i64> for DocumentTypeCode {
-        fn from(value: i64) -> Self {
-            Self::Int64(value)
-        }
-    }
     ///Error body of every Iopole operation. All fields are optional: 401, 403, 404, 429 and 5xx bodies are undocumented and may be empty or different; the SDK keeps the raw text.
     #[derive(
         ::serde::Deserialize,
@@ -192,7 +169,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub details: ::std::option::Option<IopoleErrorDetails>,
+        pub details: ::std::option::Option<crate::generated::one_of::IopoleErrorDetails>,
         ///Human-readable message, for example "Request validation issues".
         #[serde(
             rename = "statusMessage",
@@ -203,35 +180,6 @@ pub mod types {
     impl IopoleError {
         pub fn builder() -> builder::IopoleError {
             Default::default()
-        }
-    }
-    ///Details of an Iopole error; an object (for example field -> messages) or an array.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum IopoleErrorDetails {
-        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-        Array(::std::vec::Vec<::serde_json::Value>),
-    }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for IopoleErrorDetails {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self::Object(value)
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>>
-    for IopoleErrorDetails {
-        fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-            Self::Array(value)
         }
     }
     ///Category of the lifecycle message (older shape), for example code "eInvoicing", value "S1".
@@ -776,7 +724,9 @@ pub mod types {
             rename = "roleCode",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub role_code: ::std::option::Option<TradePartyRoleCode>,
+        pub role_code: ::std::option::Option<
+            crate::generated::one_of::TradePartyRoleCode,
+        >,
         ///SIREN (9 digits).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub siren: ::std::option::Option<::std::string::String>,
@@ -793,25 +743,6 @@ pub mod types {
     impl TradeParty {
         pub fn builder() -> builder::TradeParty {
             Default::default()
-        }
-    }
-    ///Role of a party, either the bare code (for example "SE") or a `RoleCode` object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    #[serde(untagged)]
-    pub enum TradePartyRoleCode {
-        String(::std::string::String),
-        RoleCode(RoleCode),
-    }
-    impl ::std::convert::From<RoleCode> for TradePartyRoleCode {
-        fn from(value: RoleCode) -> Self {
-            Self::RoleCode(value)
         }
     }
     /// Types for composing complex structures.
@@ -919,7 +850,7 @@ pub mod types {
                 ::std::string::String,
             >,
             type_code: ::std::result::Result<
-                ::std::option::Option<super::DocumentTypeCode>,
+                ::std::option::Option<crate::generated::one_of::DocumentTypeCode>,
                 ::std::string::String,
             >,
         }
@@ -1005,7 +936,7 @@ pub mod types {
             pub fn type_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DocumentTypeCode>,
+                    ::std::option::Option<crate::generated::one_of::DocumentTypeCode>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1268,7 +1199,7 @@ pub mod types {
                 ::std::string::String,
             >,
             details: ::std::result::Result<
-                ::std::option::Option<super::IopoleErrorDetails>,
+                ::std::option::Option<crate::generated::one_of::IopoleErrorDetails>,
                 ::std::string::String,
             >,
             status_message: ::std::result::Result<
@@ -1301,7 +1232,7 @@ pub mod types {
             pub fn details<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::IopoleErrorDetails>,
+                    ::std::option::Option<crate::generated::one_of::IopoleErrorDetails>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2818,7 +2749,7 @@ pub mod types {
                 ::std::string::String,
             >,
             role_code: ::std::result::Result<
-                ::std::option::Option<super::TradePartyRoleCode>,
+                ::std::option::Option<crate::generated::one_of::TradePartyRoleCode>,
                 ::std::string::String,
             >,
             siren: ::std::result::Result<
@@ -2902,7 +2833,7 @@ pub mod types {
             pub fn role_code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::TradePartyRoleCode>,
+                    ::std::option::Option<crate::generated::one_of::TradePartyRoleCode>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
