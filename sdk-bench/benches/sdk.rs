@@ -489,7 +489,7 @@ fn render(
          with fixed bytes: Iopole 204 empty; InvoiceXpress JSON 200 with seed 002's `{{\"invoice\":{{...}}}}` body \
          ({} bytes, nulls included); legacy XML 200 with a {}-byte `<debit_note>` document; AppZen 200 empty with an \
          `x-correlation-id`.",
-        sdk_bench::server::INVOICEXPRESS_DOCUMENT_JSON.len(),
+        sdk_bench::server::invoicexpress_document_json().len(),
         sdk_bench::server::INVOICEXPRESS_LEGACY_XML.len()
     );
     let _ = writeln!(

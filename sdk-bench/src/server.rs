@@ -23,57 +23,21 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 /// Seed 002's example success body of `PUT /{document-type}/{document-id}/change-state.json`,
-/// exactly as the seed shows it (nulls included).
-pub const INVOICEXPRESS_DOCUMENT_JSON: &str = r#"{
-  "invoice": {
-    "id": 123456789,
-    "status": "final",
-    "archived": false,
-    "type": "Invoice",
-    "sequence_number": "5/A",
-    "inverted_sequence_number": "A/5",
-    "atcud": "ABCD1234-5",
-    "sequence_id": 987654321,
-    "date": "14/11/2022",
-    "due_date": "14/11/2022",
-    "reference": null,
-    "observations": null,
-    "retention": null,
-    "permalink": "https://www.app.invoicexpress.com/documents/123456789qwertyuiop",
-    "saft_hash": "p6Ex",
-    "sum": 2.02,
-    "discount": 0.0,
-    "before_taxes": 2.02,
-    "taxes": 0.47,
-    "total": 2.49,
-    "currency": "Euro",
-    "client": {
-      "id": 51452363,
-      "name": "Gabriel Cunha",
-      "email": "gabriel.cunha@rupeal.com",
-      "country": "Portugal"
-    },
-    "items": [
-      {
-        "name": "Pencil",
-        "description": "The best pencil in the world",
-        "unit_price": "2.0244",
-        "unit": null,
-        "quantity": "1.0",
-        "tax": {
-          "id": 349454,
-          "name": "IVA23",
-          "value": 23.0
-        },
-        "discount": 0.0,
-        "subtotal": 2.0244,
-        "tax_amount": 0.465612,
-        "discount_amount": 0.0,
-        "total": 2.49
-      }
-    ]
-  }
-}"#;
+/// read from the `changeDocumentState` 200 example of `specs/invoicexpress.yaml` (the spec is the
+/// one place it is written down), pretty-printed as the seed shows it, nulls included.
+pub fn invoicexpress_document_json() -> &'static Bytes {
+    static BODY: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    BODY.get_or_init(|| {
+        let spec_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/invoicexpress.yaml");
+        let spec = sdk_contract::ContractSpec::load(spec_path).expect("the InvoiceXpress spec loads");
+        let example = spec
+            .examples()
+            .into_iter()
+            .find(|e| e.operation == "changeDocumentState" && e.role == "200")
+            .expect("the spec has a changeDocumentState 200 example");
+        Bytes::from(serde_json::to_vec_pretty(&example.value).expect("JSON serializes"))
+    })
+}
 
 /// The legacy XML API's success body: a small Rails-style debit note.
 pub const INVOICEXPRESS_LEGACY_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -225,7 +189,7 @@ async fn answer(request: Request<Incoming>, capture: Arc<Capture>) -> Result<Res
         plain(
             StatusCode::OK,
             Some("application/json; charset=utf-8"),
-            Bytes::from_static(INVOICEXPRESS_DOCUMENT_JSON.as_bytes()),
+            invoicexpress_document_json().clone(),
         )
     } else if *method == Method::PUT && path.ends_with("/change-state.xml") {
         plain(
