@@ -7,8 +7,8 @@
 //!    ([`server`], [`ops`]);
 //! 2. decoding a 10,000-entry Iopole status history ([`history`]) into the SDK types against
 //!    decoding it into `serde_json::Value`, time and peak heap ([`alloc`]);
-//! 3. the wall time of `cargo xtask generate` (in-process) and of an SDK crate's release build after
-//!    a change to its generated client.
+//! 3. the wall time of `cargo xtask generate --check` (the command, run as a user runs it) and of an
+//!    SDK crate's release build after a change to its generated client.
 //!
 //! It prints a markdown table and writes it to `BENCHMARKS.md` at the workspace root, with the
 //! machine's description ([`machine`]). This library holds the pieces; nothing in it asserts on

@@ -24,18 +24,21 @@ use tokio::sync::oneshot;
 
 /// Seed 002's example success body of `PUT /{document-type}/{document-id}/change-state.json`,
 /// read from the `changeDocumentState` 200 example of `specs/invoicexpress.yaml` (the spec is the
-/// one place it is written down), pretty-printed as the seed shows it, nulls included.
+/// one place it is written down), pretty-printed as the seed shows it, nulls and key order kept.
+///
+/// Read with `serde_norway` rather than `sdk-contract`: this crate must not turn on serde_json's
+/// `preserve_order` (as `sdk-contract` and `xtask` do), or the decoding benchmark's
+/// `serde_json::Value` baseline would not be the one SDK users have.
 pub fn invoicexpress_document_json() -> &'static Bytes {
     static BODY: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
     BODY.get_or_init(|| {
         let spec_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/invoicexpress.yaml");
-        let spec = sdk_contract::ContractSpec::load(spec_path).expect("the InvoiceXpress spec loads");
-        let example = spec
-            .examples()
-            .into_iter()
-            .find(|e| e.operation == "changeDocumentState" && e.role == "200")
-            .expect("the spec has a changeDocumentState 200 example");
-        Bytes::from(serde_json::to_vec_pretty(&example.value).expect("JSON serializes"))
+        let text = std::fs::read_to_string(spec_path).expect("specs/invoicexpress.yaml is readable");
+        let spec: serde_norway::Value = serde_norway::from_str(&text).expect("the InvoiceXpress spec is YAML");
+        let example = &spec["paths"]["/{document-type}/{document-id}/change-state.json"]["put"]["responses"]["200"]
+            ["content"]["application/json"]["example"];
+        assert!(example.is_mapping(), "the spec has a changeDocumentState 200 example");
+        Bytes::from(serde_json::to_vec_pretty(example).expect("JSON serializes"))
     })
 }
 
