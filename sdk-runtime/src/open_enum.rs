@@ -101,8 +101,25 @@ macro_rules! open_enum {
 
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str> as $crate::__private::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self::from_wire(&value))
+                // A visitor, not `String`/`Cow` (serde's `Cow` impl always allocates): a listed
+                // value decodes without an allocation.
+                struct WireVisitor;
+                impl<'de> $crate::__private::serde::de::Visitor<'de> for WireVisitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a string (", stringify!($name), ")"))
+                    }
+                    fn visit_str<E: $crate::__private::serde::de::Error>(self, value: &str) -> ::std::result::Result<$name, E> {
+                        Ok($name::from_wire(value))
+                    }
+                    fn visit_string<E: $crate::__private::serde::de::Error>(self, value: ::std::string::String) -> ::std::result::Result<$name, E> {
+                        match $name::from_wire(&value) {
+                            $name::Unknown(_) => Ok($name::Unknown(value)),
+                            known => Ok(known),
+                        }
+                    }
+                }
+                deserializer.deserialize_str(WireVisitor)
             }
         }
 
@@ -120,4 +137,43 @@ macro_rules! open_enum {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    crate::open_enum! {
+        /// A traffic light.
+        pub enum Light {
+            /// `RED`
+            Red => "RED",
+            /// `GREEN`
+            Green => "GREEN",
+        }
+    }
+
+    #[test]
+    fn decodes_listed_and_new_values_from_text_and_from_values() {
+        let listed: Vec<Light> = serde_json::from_str(r#"["RED","GREEN","BLUE","RED\u0020"]"#).unwrap();
+        assert_eq!(
+            listed,
+            [
+                Light::Red,
+                Light::Green,
+                Light::Unknown("BLUE".into()),
+                Light::Unknown("RED ".into())
+            ]
+        );
+        // A `Value` hands over owned strings (`visit_string`): same outcome.
+        let owned: Vec<Light> = serde_json::from_value(serde_json::json!(["GREEN", "AMBER"])).unwrap();
+        assert_eq!(owned, [Light::Green, Light::Unknown("AMBER".into())]);
+        assert_eq!(serde_json::to_string(&owned).unwrap(), r#"["GREEN","AMBER"]"#);
+        assert_eq!(Light::KNOWN_VALUES, ["RED", "GREEN"]);
+        assert!(owned[0].is_known() && !owned[1].is_known());
+    }
+
+    #[test]
+    fn a_value_of_another_json_kind_is_an_error_naming_the_type() {
+        let error = serde_json::from_str::<Light>("42").unwrap_err().to_string();
+        assert!(error.contains("a string (Light)"), "{error}");
+    }
 }

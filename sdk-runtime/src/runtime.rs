@@ -108,6 +108,18 @@ struct CallRecord {
     deadline_reached: bool,
 }
 
+impl CallRecord {
+    /// The final response's headers: the copy the hooks made when they saw the response (so a
+    /// successful call copies them once), or a copy of `headers` when no hook ran.
+    fn take_headers(&mut self, headers: &HeaderMap) -> HeaderMap {
+        if self.status.is_some() {
+            std::mem::take(&mut self.headers)
+        } else {
+            headers.clone()
+        }
+    }
+}
+
 type SharedRecord = Arc<Mutex<CallRecord>>;
 
 tokio::task_local! {
@@ -468,13 +480,13 @@ impl Runtime {
         T: DeserializeOwned,
         E: DeserializeOwned + std::fmt::Debug,
     {
-        let (outcome, record) = self.scoped(call).await;
+        let (outcome, mut record) = self.scoped(call).await;
         let success = record.status.filter(StatusCode::is_success);
         match (outcome, success) {
             (None, _) => Err(self.deadline_error(operation_id, &record)),
             (Some(Ok(value)), _) => {
                 let status = value.status();
-                let headers = value.headers().clone();
+                let headers = record.take_headers(value.headers());
                 Ok(Reply {
                     value: value.into_inner(),
                     status,
@@ -512,13 +524,13 @@ impl Runtime {
         T: DeserializeOwned,
         E: DeserializeOwned + std::fmt::Debug,
     {
-        let (outcome, record) = self.scoped(call).await;
+        let (outcome, mut record) = self.scoped(call).await;
         let success = record.status.filter(StatusCode::is_success);
         match (outcome, success) {
             (None, _) => Err(self.deadline_error(operation_id, &record)),
             (Some(Ok(value)), _) => {
                 let status = value.status();
-                let headers = value.headers().clone();
+                let headers = record.take_headers(value.headers());
                 Ok(Reply {
                     value: Some(value.into_inner()),
                     status,
@@ -548,7 +560,7 @@ impl Runtime {
                 }
             }
             (Some(Err(progenitor_client::Error::UnexpectedResponse(response))), Some(status)) => {
-                let headers = response.headers().clone();
+                let headers = record.take_headers(response.headers());
                 let body = match response.bytes().await {
                     Ok(body) => body,
                     Err(error) => {
@@ -567,23 +579,26 @@ impl Runtime {
                         headers,
                     });
                 }
-                match serde_json::from_slice(&body) {
+                let decoded = match serde_json::from_slice(&body) {
+                    Ok(value) => Ok(value),
+                    Err(error) => decode_ignoring_nulls(&body).ok_or(error),
+                };
+                match decoded {
                     Ok(value) => Ok(Reply {
                         value: Some(value),
                         status,
                         headers,
                     }),
-                    Err(_) if decode_ignoring_nulls::<T>(&body).is_some() => Ok(Reply {
-                        value: decode_ignoring_nulls(&body),
-                        status,
-                        headers,
-                    }),
-                    Err(error) => Err(self.convert(
-                        operation_id,
-                        progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
-                        record,
-                        decode_json,
-                    )),
+                    Err(error) => {
+                        // The error keeps the response's headers.
+                        record.headers = headers;
+                        Err(self.convert(
+                            operation_id,
+                            progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
+                            record,
+                            decode_json,
+                        ))
+                    }
                 }
             }
             (Some(Err(error)), _) => Err(self.convert(operation_id, error, record, decode_json)),

@@ -188,7 +188,15 @@ async fn call_optional_maps_an_empty_success_to_none() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/things/accepted");
-            then.status(202).json_body(json!({ "id": 3, "name": "later" }));
+            then.status(202)
+                .header("x-request-id", "req-accepted")
+                .json_body(json!({ "id": 3, "name": "later" }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/garbled");
+            then.status(202).header("x-request-id", "req-garbled").body("{not json");
         })
         .await;
     server
@@ -212,8 +220,15 @@ async fn call_optional_maps_an_empty_success_to_none() {
 
     assert!(optional("empty").await.unwrap().value.is_none());
     assert!(optional("nocontent").await.unwrap().value.is_none());
-    assert_eq!(optional("accepted").await.unwrap().value.map(|t| t.id), Some(3));
+    let accepted = optional("accepted").await.unwrap();
+    assert_eq!(accepted.request_id(), Some("req-accepted"));
+    assert_eq!(accepted.value.map(|t| t.id), Some(3));
     assert_eq!(optional("full").await.unwrap().value.map(|t| t.id), Some(7));
+    // An undocumented 2xx whose body does not decode: a decode error that keeps the headers.
+    let garbled = optional("garbled").await.unwrap_err();
+    assert_eq!(garbled.kind(), ErrorKind::Decode);
+    assert_eq!(garbled.request_id(), Some("req-garbled"));
+    assert_eq!(garbled.raw_body(), Some("{not json"));
 }
 
 #[tokio::test]
