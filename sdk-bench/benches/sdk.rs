@@ -23,6 +23,7 @@ use std::time::{Duration, Instant, SystemTime};
 use sdk_bench::alloc::{CountingAlloc, MemoryUse};
 use sdk_bench::machine::Machine;
 use sdk_bench::ops::{Clients, Operation, same_requests};
+use sdk_bench::plain::PlainStatus;
 use sdk_bench::server::Server;
 use sdk_bench::{history, median, median_secs, mib, thousands};
 use sdk_iopole::types::StatusHistoryItem;
@@ -100,8 +101,13 @@ struct DecodeResult {
     input_bytes: usize,
     typed: Vec<Duration>,
     value: Vec<Duration>,
+    /// The same bytes into [`PlainStatus`] structs (no SDK logic): the reference point.
+    plain: Vec<Duration>,
+    /// The same bytes parsed and thrown away (`IgnoredAny`): the floor of any decoder.
+    parse_only: Vec<Duration>,
     typed_memory: MemoryUse,
     value_memory: MemoryUse,
+    plain_memory: MemoryUse,
 }
 
 /// One timed `cargo build`.
@@ -129,6 +135,7 @@ fn main() -> Result<(), BoxError> {
         build_runs: setting("SDK_BENCH_BUILD_RUNS", 2),
         skip_build: std::env::var("SDK_BENCH_SKIP_BUILD").is_ok_and(|v| !v.trim().is_empty() && v.trim() != "0"),
     };
+    check_value_baseline()?;
     let root = workspace_root();
     let machine = Machine::detect();
 
@@ -232,6 +239,22 @@ fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
     Ok(results)
 }
 
+/// Refuses a build where `serde_json::Value` is not the one SDK users have.
+fn check_value_baseline() -> Result<(), BoxError> {
+    // The baseline is the `Value` SDK users have. With serde_json's `preserve_order` on (as when
+    // this package is built together with `xtask` or `sdk-contract`), objects keep insertion order
+    // in a slower `IndexMap`, and the comparison would flatter the SDK.
+    let order: serde_json::Map<String, serde_json::Value> = serde_json::from_str(r#"{"b":0,"a":0}"#)?;
+    if order.keys().next().map(String::as_str) != Some("a") {
+        return Err(
+            "serde_json's `preserve_order` feature is on in this build, so `serde_json::Value` is not \
+                    the default one; run `cargo bench -p sdk-bench` on its own"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 /// Part 2: typed vs `Value` decoding of the same bytes, alternating; then one run each with the
 /// heap counter on.
 fn measure_decode(settings: &Settings) -> Result<DecodeResult, BoxError> {
@@ -241,48 +264,57 @@ fn measure_decode(settings: &Settings) -> Result<DecodeResult, BoxError> {
         return Err(format!("decoded {} entries instead of {HISTORY_ENTRIES}", check.len()).into());
     }
     drop(check);
-    let decode_typed = |bytes: &[u8]| -> Result<Vec<StatusHistoryItem>, serde_json::Error> {
-        serde_json::from_slice(black_box(bytes))
-    };
-    let decode_value =
-        |bytes: &[u8]| -> Result<serde_json::Value, serde_json::Error> { serde_json::from_slice(black_box(bytes)) };
+    // The plain structs refuse unknown fields: this proves they keep everything in the input.
+    let check: Vec<PlainStatus> = serde_json::from_slice(&bytes)?;
+    drop(check);
+
+    /// Decodes the bytes as `T` and times it; dropping the result is not timed.
+    fn timed<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Duration, serde_json::Error> {
+        let start = Instant::now();
+        let decoded: T = serde_json::from_slice(black_box(bytes))?;
+        let elapsed = start.elapsed();
+        drop(black_box(decoded));
+        Ok(elapsed)
+    }
+    /// Decodes the bytes as `T` with the heap counter on.
+    fn counted<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<MemoryUse, serde_json::Error> {
+        ALLOCATOR.start();
+        let decoded = serde_json::from_slice::<T>(black_box(bytes));
+        let memory = ALLOCATOR.stop();
+        drop(black_box(decoded?));
+        Ok(memory)
+    }
+    type Decoder = fn(&[u8]) -> Result<Duration, serde_json::Error>;
+    let decoders: [Decoder; 4] = [
+        timed::<Vec<StatusHistoryItem>>,
+        timed::<serde_json::Value>,
+        timed::<Vec<PlainStatus>>,
+        timed::<serde::de::IgnoredAny>,
+    ];
 
     // One untimed run each warms the allocator and the caches.
-    drop(black_box(decode_typed(&bytes)?));
-    drop(black_box(decode_value(&bytes)?));
-    let mut typed = Vec::new();
-    let mut value = Vec::new();
+    for decode in decoders {
+        decode(&bytes)?;
+    }
+    let mut times: [Vec<Duration>; 4] = Default::default();
     for run in 0..settings.history_runs {
-        for typed_side in [run % 2 == 0, run % 2 != 0] {
-            if typed_side {
-                let start = Instant::now();
-                let decoded = decode_typed(&bytes)?;
-                typed.push(start.elapsed());
-                drop(black_box(decoded));
-            } else {
-                let start = Instant::now();
-                let decoded = decode_value(&bytes)?;
-                value.push(start.elapsed());
-                drop(black_box(decoded));
-            }
+        // Rotate which decoder goes first, so that drift within a run cancels out.
+        for step in 0..decoders.len() {
+            let which = (run + step) % decoders.len();
+            times[which].push(decoders[which](&bytes)?);
         }
     }
-
-    ALLOCATOR.start();
-    let decoded = decode_typed(&bytes);
-    let typed_memory = ALLOCATOR.stop();
-    drop(black_box(decoded?));
-    ALLOCATOR.start();
-    let decoded = decode_value(&bytes);
-    let value_memory = ALLOCATOR.stop();
-    drop(black_box(decoded?));
+    let [typed, value, plain, parse_only] = times;
 
     Ok(DecodeResult {
         input_bytes: bytes.len(),
         typed,
         value,
-        typed_memory,
-        value_memory,
+        plain,
+        parse_only,
+        typed_memory: counted::<Vec<StatusHistoryItem>>(&bytes)?,
+        value_memory: counted::<serde_json::Value>(&bytes)?,
+        plain_memory: counted::<Vec<PlainStatus>>(&bytes)?,
     })
 }
 
@@ -473,6 +505,31 @@ fn render(
         mib(decode.value_memory.retained),
         decode.typed_memory.peak as f64 / decode.value_memory.peak.max(1) as f64
     );
+    let plain = median_secs(&decode.plain).unwrap_or(0.0);
+    let _ = writeln!(
+        out,
+        "| Same bytes into plain serde structs with the same fields (no SDK logic; reference point) | {:.1} ms (`Vec<PlainStatus>`) | {:.1} ms (`serde_json::Value`) | {:.2}x faster | — | — |",
+        plain * 1e3,
+        value * 1e3,
+        value / plain
+    );
+    let parse_only = median_secs(&decode.parse_only).unwrap_or(0.0);
+    let _ = writeln!(
+        out,
+        "| Same bytes parsed and thrown away (`serde::de::IgnoredAny`; floor of any decoder) | {:.1} ms | {:.1} ms (`serde_json::Value`) | {:.2}x faster | — | — |",
+        parse_only * 1e3,
+        value * 1e3,
+        value / parse_only
+    );
+    let _ = writeln!(
+        out,
+        "| Plain structs: peak heap (retained after) | {} ({}) | {} ({}) | {:.2} | — | — |",
+        mib(decode.plain_memory.peak),
+        mib(decode.plain_memory.retained),
+        mib(decode.value_memory.peak),
+        mib(decode.value_memory.retained),
+        decode.plain_memory.peak as f64 / decode.value_memory.peak.max(1) as f64
+    );
     let generate_median = median_secs(generate).unwrap_or(0.0);
     let _ = writeln!(
         out,
@@ -601,13 +658,24 @@ fn render(
     );
     let _ = writeln!(
         out,
-        "- Time: `serde_json::from_slice` into `Vec<sdk_iopole::types::StatusHistoryItem>` and into \
-         `serde_json::Value`, from the same bytes in memory; one untimed run each, then {} runs each, alternating \
-         which goes first; reported: the medians (typed {}; `Value` {}). Dropping the result is not timed. The heap \
-         counter is off during these runs.",
+        "- Time: `serde_json::from_slice` into `Vec<sdk_iopole::types::StatusHistoryItem>`, into \
+         `serde_json::Value`, into `Vec<sdk_bench::plain::PlainStatus>` and into `serde::de::IgnoredAny`, from \
+         the same bytes in memory; one untimed run each, then {} runs each, rotating which goes first; reported: the medians (typed {}; `Value` \
+         {}; plain {}; parse only {}). Dropping the result is not timed. The heap counter is off during these \
+         runs.",
         settings.history_runs,
         list_ms(&decode.typed),
-        list_ms(&decode.value)
+        list_ms(&decode.value),
+        list_ms(&decode.plain),
+        list_ms(&decode.parse_only)
+    );
+    let _ = writeln!(
+        out,
+        "- Plain structs (`sdk-bench/src/plain.rs`): the reference point for typed decoding with no SDK logic. \
+         They keep every field the SDK types keep (they refuse unknown fields, and the bench decodes the whole \
+         input with them before timing), as the cheapest owned form: dates, uuids and enum values stay `String`s, \
+         free-form JSON stays `serde_json::Value` as in the SDK types, `roleCode` and `typeCode` use the SDK's \
+         visitor-based types."
     );
     let _ = writeln!(
         out,

@@ -18,6 +18,7 @@ pub mod alloc;
 pub mod history;
 pub mod machine;
 pub mod ops;
+pub mod plain;
 pub mod server;
 
 use std::time::Duration;
