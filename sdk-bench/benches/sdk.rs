@@ -496,15 +496,7 @@ fn render(
         speedup,
         verdict(speedup >= DECODE_TARGET)
     );
-    let _ = writeln!(
-        out,
-        "| Same decode: peak heap (retained after) | {} ({}) | {} ({}) | {:.2} | — | — |",
-        mib(decode.typed_memory.peak),
-        mib(decode.typed_memory.retained),
-        mib(decode.value_memory.peak),
-        mib(decode.value_memory.retained),
-        decode.typed_memory.peak as f64 / decode.value_memory.peak.max(1) as f64
-    );
+    memory_row(&mut out, "Same decode", &decode.typed_memory, &decode.value_memory);
     let plain = median_secs(&decode.plain).unwrap_or(0.0);
     let _ = writeln!(
         out,
@@ -521,15 +513,7 @@ fn render(
         value * 1e3,
         value / parse_only
     );
-    let _ = writeln!(
-        out,
-        "| Plain structs: peak heap (retained after) | {} ({}) | {} ({}) | {:.2} | — | — |",
-        mib(decode.plain_memory.peak),
-        mib(decode.plain_memory.retained),
-        mib(decode.value_memory.peak),
-        mib(decode.value_memory.retained),
-        decode.plain_memory.peak as f64 / decode.value_memory.peak.max(1) as f64
-    );
+    memory_row(&mut out, "Plain structs", &decode.plain_memory, &decode.value_memory);
     let generate_median = median_secs(generate).unwrap_or(0.0);
     let _ = writeln!(
         out,
@@ -750,6 +734,19 @@ fn render(
         }
     }
     out
+}
+
+/// A results row comparing the heap use of a decode with the `Value` one.
+fn memory_row(out: &mut String, label: &str, decoded: &MemoryUse, value: &MemoryUse) {
+    let _ = writeln!(
+        out,
+        "| {label}: peak heap (retained after) | {} ({}) | {} ({}) | {:.2} | — | — |",
+        mib(decoded.peak),
+        mib(decoded.retained),
+        mib(value.peak),
+        mib(value.retained),
+        decoded.peak as f64 / value.peak.max(1) as f64
+    );
 }
 
 fn list_ms(durations: &[Duration]) -> String {
