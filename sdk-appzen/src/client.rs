@@ -138,7 +138,7 @@ impl AppZenClientBuilder {
             sdk_version: env!("CARGO_PKG_VERSION"),
             operations: generated::operations::OPERATIONS,
         };
-        let runtime = Runtime::new(provider, Credentials::Headers(headers), self.config);
+        let runtime = Runtime::new(provider, Credentials::Headers(headers), self.config)?;
         let http = runtime.http_client().map_err(ConfigError::HttpClient)?;
         let client = generated::client::Client::new_with_client(&base_url, http, runtime.clone());
         Ok(AppZenClient {
@@ -198,7 +198,9 @@ impl AppZenClient {
     /// Tells AppZen what became of the invoice `uuid` in your system:
     /// `POST /dictionary-data-services/invoice/{uuid}/status-sync`.
     ///
-    /// AppZen answers `200` with an empty body; the receipt carries its `x-correlation-id`.
+    /// AppZen answers `200` with an empty body; the receipt carries its `x-correlation-id`. Any
+    /// 2xx is a completed sync, whatever its body: once AppZen answered success, the call never
+    /// reports an error that would invite a second send.
     ///
     /// # Errors
     ///
@@ -209,8 +211,6 @@ impl AppZenClient {
     ///   [`AppzenError`](crate::types::AppzenError) when the body is one,
     ///   [`Error::raw_body`](sdk_runtime::Error::raw_body) the text as received and
     ///   [`Error::request_id`](sdk_runtime::Error::request_id) the `x-correlation-id`.
-    /// - [`ErrorKind::Decode`](crate::ErrorKind::Decode): a 2xx status other than the documented
-    ///   `200` (status and headers kept).
     /// - [`ErrorKind::Timeout`](crate::ErrorKind::Timeout),
     ///   [`ErrorKind::Connect`](crate::ErrorKind::Connect),
     ///   [`ErrorKind::Transport`](crate::ErrorKind::Transport): the exchange failed.
@@ -233,7 +233,8 @@ impl AppZenClient {
         }
         check_request(&request).map_err(invalid)?;
         let call = self.client.status_sync().uuid(uuid).body(request).send();
-        let reply = self.runtime.call(STATUS_SYNC, call).await?;
+        // Any 2xx is a completed sync, whatever its body (AppZen documents 200, some pages 201).
+        let reply = self.runtime.call_write(STATUS_SYNC, call).await?;
         Ok(SyncReceipt {
             correlation_id: reply.request_id().map(str::to_owned),
             status: reply.status,

@@ -42,6 +42,10 @@ pub enum ConfigError {
     /// The HTTP client could not be built (e.g. no TLS backend could be initialised).
     #[error("the HTTP client could not be built")]
     HttpClient(#[source] sdk_runtime::Error<()>),
+    /// The configuration cannot be used (e.g. a `User-Agent` suffix with a line break), or a
+    /// credential is not visible ASCII.
+    #[error(transparent)]
+    InvalidConfig(#[from] sdk_runtime::InvalidConfig),
 }
 
 /// A status sync refused before sending: the body breaks AppZen's rules by state, or a required

@@ -11,7 +11,10 @@ mod status;
 
 pub use chrono::{DateTime, Utc};
 pub use reqwest::StatusCode;
-pub use sdk_runtime::{ClientConfig, ErrorKind, RetryPolicy, Secret, Timeouts};
+pub use sdk_runtime::{
+    BodyLimits, BodyProblem, ClientConfig, ErrorKind, InvalidConfig, RequestOutcome, RetryPolicy, Secret, SuccessBody,
+    Timeouts, UnreadableBody,
+};
 pub use uuid::Uuid;
 
 pub use client::{AppZenClient, AppZenClientBuilder, Region, SyncReceipt};

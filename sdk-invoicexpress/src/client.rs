@@ -5,7 +5,7 @@ use std::fmt;
 use progenitor_client::ResponseValue;
 #[cfg(doc)]
 use sdk_runtime::ErrorKind;
-use sdk_runtime::{Reply, Runtime};
+use sdk_runtime::{Reply, Runtime, SuccessBody, UnreadableBody};
 use serde::Deserialize;
 
 use crate::config::{self, Connection, ENV_BASE_URL, client_builder};
@@ -22,10 +22,16 @@ pub(crate) const OP_GET_DOCUMENT: &str = "getDocument";
 /// The outcome of a state change: the document when the provider sent it back (InvoiceXpress
 /// answers 200 with or without a body), and the transition the guard matched when the caller
 /// gave the current status.
+///
+/// A 2xx means the change happened, whatever the body: a body the SDK cannot read leaves
+/// `document` empty and is kept in `unreadable_body`, never turned into an error.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateChanged<D> {
-    /// The changed document, when the response had one.
+    /// The changed document, when the response had one that decoded.
     pub document: Option<D>,
+    /// The response body, when there was one the SDK could not read or decode (the bytes and the
+    /// reason).
+    pub unreadable_body: Option<UnreadableBody>,
     /// The table row that allowed the change, when the current status was given.
     pub transition: Option<&'static Transition>,
 }
@@ -147,11 +153,24 @@ impl InvoiceXpressClient {
             .send();
         let reply = self
             .runtime
-            .call_optional::<_, _, types::ErrorResponse>(OP_CHANGE_STATE, call)
+            .call_write::<_, _, types::ErrorResponse>(OP_CHANGE_STATE, call)
             .await?;
-        Ok(reply.map(|response| StateChanged {
-            document: response.and_then(|response| response.into_document(document_type)),
-            transition,
+        Ok(reply.map(|body| match body {
+            SuccessBody::Decoded(response) => StateChanged {
+                document: response.into_document(document_type),
+                unreadable_body: None,
+                transition,
+            },
+            SuccessBody::Empty => StateChanged {
+                document: None,
+                unreadable_body: None,
+                transition,
+            },
+            SuccessBody::Unreadable(unreadable) => StateChanged {
+                document: None,
+                unreadable_body: Some(unreadable),
+                transition,
+            },
         }))
     }
 

@@ -80,7 +80,7 @@ impl Settings {
                 value: api_key,
             },
             self.config,
-        );
+        )?;
         let http = runtime
             .http_client()
             .map_err(|error| ConfigError::HttpClient(error.to_string()))?;

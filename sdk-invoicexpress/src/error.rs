@@ -263,6 +263,9 @@ pub enum ConfigError {
     /// The HTTP client could not be built (e.g. no TLS backend).
     #[error("the HTTP client could not be built: {0}")]
     HttpClient(String),
+    /// The configuration cannot be used (e.g. a `User-Agent` suffix with a line break).
+    #[error(transparent)]
+    InvalidConfig(#[from] sdk_runtime::InvalidConfig),
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ use quick_xml::events::{BytesDecl, Event};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 #[cfg(doc)]
 use sdk_runtime::ErrorKind;
-use sdk_runtime::{Reply, Runtime};
+use sdk_runtime::{BodyProblem, Reply, Runtime};
 use serde::{Deserialize, Serialize};
 
 use crate::client::StateChanged;
@@ -133,10 +133,27 @@ impl LegacyClient {
             .runtime
             .send_raw(&self.http, request, OP_CHANGE_STATE_LEGACY, decode_errors)
             .await?;
-        let document = decode_document(&reply.body)
-            .map_err(|reason| self.runtime.decode_failure(OP_CHANGE_STATE_LEGACY, &reply, reason))?;
+        // A 2xx means the change happened: a body that cannot be read is kept, not an error.
+        let (document, unreadable_body) = match (reply.problem, decode_document(&reply.body)) {
+            (Some(problem), _) => (
+                None,
+                Some(self.runtime.unreadable(OP_CHANGE_STATE_LEGACY, reply.body, problem)),
+            ),
+            (None, Ok(document)) => (document, None),
+            (None, Err(reason)) => {
+                let problem = BodyProblem::NotDecodable(reason.to_string());
+                (
+                    None,
+                    Some(self.runtime.unreadable(OP_CHANGE_STATE_LEGACY, reply.body, problem)),
+                )
+            }
+        };
         Ok(Reply {
-            value: StateChanged { document, transition },
+            value: StateChanged {
+                document,
+                unreadable_body,
+                transition,
+            },
             status: reply.status,
             headers: reply.headers,
         })

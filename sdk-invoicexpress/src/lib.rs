@@ -63,4 +63,7 @@ pub use error::{ApiError, ConfigError, Error, ErrorExt};
 pub use state::{CancelReason, DocumentKind, EmptyCancelReason, StateChange, UnknownDocumentKind};
 pub use transitions::{LEGACY_TRANSITIONS, TRANSITIONS, Transition, TransitionRefused, TransitionTable};
 
-pub use sdk_runtime::{ClientConfig, ErrorKind, Reply, RetryPolicy, Secret, Timeouts};
+pub use sdk_runtime::{
+    BodyLimits, BodyProblem, ClientConfig, ErrorKind, InvalidConfig, Reply, RequestOutcome, RetryPolicy, Secret,
+    SuccessBody, Timeouts, UnreadableBody,
+};

@@ -14,7 +14,7 @@ use quick_xml::events::Event;
 use sdk_invoicexpress::legacy::{LegacyClient, LocalRefusal, XmlBodyError, encode_state_change};
 use sdk_invoicexpress::types::{DocumentStatus, LegacyState, LegacyStateChange};
 use sdk_invoicexpress::{
-    ApiError, ClientConfig, ConfigError, DocumentKind, ErrorExt, ErrorKind, StateChange, Timeouts,
+    ApiError, BodyProblem, ClientConfig, ConfigError, DocumentKind, ErrorExt, ErrorKind, StateChange, Timeouts,
 };
 
 const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
@@ -261,7 +261,7 @@ async fn success_bodies_decode_into_the_typed_result() {
 }
 
 #[tokio::test]
-async fn a_malformed_success_body_is_a_decode_error() {
+async fn a_malformed_success_body_is_kept_and_the_change_reported_done() {
     let server = MockServer::start_async().await;
     let bodies = [
         (1, "<invoice><id>1</id>"),
@@ -279,21 +279,18 @@ async fn a_malformed_success_body_is_a_decode_error() {
     }
     let client = legacy_client(&server.base_url());
     for (id, body) in bodies {
-        let error = client
+        // A 200 means the change happened: the body that cannot be read is kept, not an error.
+        let reply = client
             .change_state(DocumentKind::DebitNotes, id, &StateChange::Settle, None)
             .await
-            .expect_err("malformed");
-        assert_eq!(error.kind(), ErrorKind::Decode, "{body}: {error:?}");
-        assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
-        assert_eq!(error.raw_body(), Some(body));
-        assert_eq!(error.operation_id(), "changeDebitNoteStateLegacy");
-        assert_eq!(error.attempts(), 1, "{body}");
-        assert!(error.body().is_none() && error.messages().is_empty(), "{body}");
-        assert!(!error.is_retryable());
-        let text = error.to_string();
+            .unwrap_or_else(|error| panic!("{body}: {error:?}"));
+        assert_eq!(reply.status.as_u16(), 200);
+        assert_eq!(reply.value.document, None, "{body}");
+        let unreadable = reply.value.unreadable_body.expect("kept");
+        assert_eq!(unreadable.raw_text(), Some(body));
         assert!(
-            text.contains("changeDebitNoteStateLegacy") && text.contains("does not match the spec: "),
-            "{text}"
+            matches!(unreadable.problem(), BodyProblem::NotDecodable(_)),
+            "{body}: {unreadable:?}"
         );
     }
 }
@@ -482,9 +479,10 @@ async fn the_api_key_never_shows() {
     let malformed = client
         .change_state(DocumentKind::DebitNotes, 2, &StateChange::Finalize, None)
         .await
-        .expect_err("bad root");
-    assert_eq!(malformed.kind(), ErrorKind::Decode);
-    assert_no_canary("malformed body echoing the key", &malformed);
+        .expect("a 200 is a success");
+    let unreadable = malformed.value.unreadable_body.expect("kept");
+    assert_no_canary("malformed body echoing the key", &unreadable);
+    assert_eq!(unreadable.raw_text(), Some("<oops>[REDACTED]</oops>"));
 }
 
 #[test]

@@ -162,6 +162,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match outcome {
         Ok(SendOutcome::Accepted) => println!("  <- accepted (204)"),
         Ok(SendOutcome::Created(created)) => println!("  <- created: {created:?}"),
+        Ok(SendOutcome::AcceptedUnreadable(body)) => println!("  <- accepted, body unreadable: {body}"),
         Err(error) => println!("  <- error: {error}\n     body: {:?}", error.body()),
     }
 

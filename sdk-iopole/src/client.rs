@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use reqwest::header::HeaderValue;
-use sdk_runtime::{ClientConfig, ClientCredentialsFlow, Credentials, ErrorKind, Provider, Runtime, Secret};
+use sdk_runtime::{
+    ClientConfig, ClientCredentialsFlow, Credentials, ErrorKind, Provider, Runtime, Secret, SuccessBody,
+};
 use uuid::Uuid;
 
 use crate::generated;
@@ -162,6 +164,10 @@ pub enum ConfigError {
     /// The HTTP client could not be built.
     #[error("the HTTP client could not be built: {0}")]
     HttpClient(String),
+    /// The configuration or a credential cannot be used (a `User-Agent` suffix with a line break,
+    /// a token with a space...).
+    #[error(transparent)]
+    InvalidConfig(#[from] sdk_runtime::InvalidConfig),
 }
 
 /// Builds an [`IopoleClient`].
@@ -346,7 +352,6 @@ impl IopoleClientBuilder {
         let auth = self.auth.ok_or(ConfigError::MissingCredentials)?;
         let base_url = normalize_url("base URL", self.environment.base_url())?;
 
-        let supplied_http = self.http.is_some();
         let http = match self.http {
             Some(http) => http,
             None => sdk_runtime::build_http_client(&self.config).map_err(|e| ConfigError::HttpClient(e.to_string()))?,
@@ -369,24 +374,19 @@ impl IopoleClientBuilder {
                 }
                 let token_url = self.environment.token_url().ok_or(ConfigError::MissingTokenUrl)?;
                 let token_url = normalize_url("token URL", token_url)?;
-                // Token requests get the per-attempt timeout, so a stalled token endpoint cannot
-                // hold a call until its deadline.
-                let token_http = if supplied_http {
-                    http.clone()
-                } else {
-                    reqwest::Client::builder()
-                        .connect_timeout(self.config.timeouts.connect)
-                        .timeout(self.config.timeouts.attempt)
-                        .build()
-                        .map_err(|e| ConfigError::HttpClient(e.to_string()))?
-                };
-                Credentials::OAuth2(Arc::new(ClientCredentialsFlow::new(
-                    token_url,
-                    client_id.clone(),
-                    client_secret.clone(),
-                    scope.clone(),
-                    token_http,
-                )))
+                // The token requests go through the API's client (redirects within one origin
+                // only, so the secret never travels elsewhere) with the API's retries and
+                // per-attempt timeout.
+                Credentials::OAuth2(Arc::new(
+                    ClientCredentialsFlow::new(
+                        token_url,
+                        client_id.clone(),
+                        client_secret.clone(),
+                        scope.clone(),
+                        http.clone(),
+                    )
+                    .with_config(&self.config),
+                ))
             }
         };
         let runtime = Runtime::new(
@@ -397,7 +397,7 @@ impl IopoleClientBuilder {
             },
             credentials,
             self.config,
-        );
+        )?;
         let raw = generated::client::Client::new_with_client(&base_url, http, runtime.clone());
         Ok(IopoleClient {
             raw,
@@ -534,23 +534,13 @@ impl IopoleClient {
         if let Some(customer_id) = self.customer_id {
             call = call.customer_id(customer_id);
         }
-        match self.runtime.call_optional(operation::SEND_STATUS, call.send()).await {
-            Ok(reply) => Ok(match reply.value {
-                Some(created) => SendOutcome::Created(created),
-                None => SendOutcome::Accepted,
-            }),
-            // A success status with a body this SDK cannot read: the status *was* accepted, so
-            // report it as such rather than invite a duplicate send.
-            Err(error) if is_success_decode(&error) => {
-                tracing::warn!(
-                    provider = PROVIDER,
-                    operation_id = operation::SEND_STATUS,
-                    "status accepted with an unreadable response body"
-                );
-                Ok(SendOutcome::Accepted)
-            }
-            Err(error) => Err(error),
-        }
+        // Any 2xx means the status was accepted, whatever its body: never invite a second send.
+        let reply = self.runtime.call_write(operation::SEND_STATUS, call.send()).await?;
+        Ok(match reply.value {
+            SuccessBody::Decoded(created) => SendOutcome::Created(created),
+            SuccessBody::Empty => SendOutcome::Accepted,
+            SuccessBody::Unreadable(unreadable) => SendOutcome::AcceptedUnreadable(unreadable),
+        })
     }
 
     /// Every status of an invoice (`GET /v1/invoice/{invoiceId}/status-history`), oldest first as
@@ -606,15 +596,10 @@ impl IopoleClient {
         if let Some(customer_id) = self.customer_id {
             call = call.customer_id(customer_id);
         }
-        match self
-            .runtime
-            .call_optional::<(), _, _>(operation::MARK_STATUS_AS_SEEN, call.send())
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(error) if is_success_decode(&error) => Ok(()),
-            Err(error) => Err(error),
-        }
+        self.runtime
+            .call_write::<(), _, _>(operation::MARK_STATUS_AS_SEEN, call.send())
+            .await?;
+        Ok(())
     }
 }
 

@@ -16,7 +16,10 @@ pub use drain::{DrainReport, HandlerFailure, MarkSeenFailure};
 pub use lifecycle::{LifecycleStatus, UnknownLifecycleStatus};
 pub use update::{SendOutcome, StatusUpdateBuilder, ValidationError};
 
-pub use sdk_runtime::{AuthError, ClientConfig, ErrorKind, RetryPolicy, Secret, Timeouts};
+pub use sdk_runtime::{
+    AuthError, BodyLimits, BodyProblem, ClientConfig, ErrorKind, InvalidConfig, RequestOutcome, RetryPolicy, Secret,
+    SuccessBody, Timeouts, UnreadableBody,
+};
 pub use uuid::Uuid;
 
 /// The wire types: everything the spec describes (generated), plus its open enums, whose

@@ -1,6 +1,8 @@
 //! The status update sent by [`IopoleClient::send_status`](crate::IopoleClient::send_status), and
 //! the checks it passes before anything is sent.
 
+use sdk_runtime::UnreadableBody;
+
 use crate::types::{
     Attachment, Payment, PaymentCurrency, RejectionDetail, RejectionReason, SendStatusCode, SendStatusResponse,
     StatusUpdate,
@@ -189,13 +191,16 @@ pub enum SendOutcome {
     Accepted,
     /// `201 Created` with the accepted resource's type and identifier, as newer documentation says.
     Created(SendStatusResponse),
+    /// A success status whose body could not be read or decoded. The status *was* accepted: do
+    /// not send it again. The bytes that arrived and the reason are kept.
+    AcceptedUnreadable(UnreadableBody),
 }
 
 impl SendOutcome {
     /// The identifier of the accepted resource, when Iopole returned one.
     pub fn resource_id(&self) -> Option<&str> {
         match self {
-            Self::Accepted => None,
+            Self::Accepted | Self::AcceptedUnreadable(_) => None,
             Self::Created(response) => response.id.as_deref(),
         }
     }

@@ -42,7 +42,7 @@ impl RetryPolicy {
         }
     }
 
-    /// Full-jitter exponential backoff before retry number `retry` (1 for the first retry): a
+    /// Exponential backoff with jitter before retry number `retry` (1 for the first retry): a
     /// random delay between half and all of `initial * 2^(retry-1)`, capped by `max_backoff`.
     pub fn backoff(&self, retry: u32) -> Duration {
         let exponent = retry.saturating_sub(1).min(20);
@@ -73,6 +73,28 @@ impl Default for Timeouts {
     }
 }
 
+/// How much of a response body the SDK reads before it stops. Bodies are read into memory whole
+/// (to decode them, and to keep an error's text), so these bound what one call can allocate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyLimits {
+    /// A success (2xx) body. Past it the call fails with
+    /// [`ErrorKind::BodyTooLarge`](crate::ErrorKind::BodyTooLarge) (a write is still reported as
+    /// processed). Default 64 MiB: an Iopole status history of tens of thousands of entries fits.
+    pub success: usize,
+    /// An error (non-2xx) body. Past it the rest is not read: the error keeps the status and the
+    /// first `error` bytes, and [`Error::body`](crate::Error::body) is `None`. Default 64 KiB.
+    pub error: usize,
+}
+
+impl Default for BodyLimits {
+    fn default() -> Self {
+        Self {
+            success: 64 * 1024 * 1024,
+            error: 64 * 1024,
+        }
+    }
+}
+
 /// Everything about a client's behaviour that is not the provider or the credentials.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientConfig {
@@ -81,8 +103,61 @@ pub struct ClientConfig {
     /// Timeouts.
     pub timeouts: Timeouts,
     /// Appended to the `User-Agent` (`sdk-<provider>/<version> <suffix>`), e.g. your application's
-    /// name and version.
+    /// name and version. Printable ASCII only: anything else is refused when the client is built.
     pub user_agent_suffix: Option<String>,
+    /// How much of a response body is read.
+    pub limits: BodyLimits,
+}
+
+/// A configuration or credential the client cannot use, refused when the client is built (before
+/// anything is sent). Never contains a credential's value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidConfig {
+    /// The `User-Agent` suffix holds a character a header cannot carry (a control character such
+    /// as CR or LF, or a non-ASCII one).
+    #[error("the User-Agent suffix holds a character an HTTP header cannot carry (at byte {position})")]
+    UserAgentSuffix {
+        /// The byte offset of the first such character.
+        position: usize,
+    },
+    /// A credential sent in a header is empty or holds a character other than visible ASCII.
+    #[error(
+        "the credential sent in `{header}` must be non-empty visible ASCII (no spaces, control or non-ASCII characters)"
+    )]
+    Credential {
+        /// The header it is sent in, e.g. `authorization` or `x-api-key`.
+        header: String,
+    },
+    /// A body limit of zero.
+    #[error("the {which} body limit must be at least one byte")]
+    BodyLimit {
+        /// `success` or `error`.
+        which: &'static str,
+    },
+}
+
+impl ClientConfig {
+    /// Checks what can be checked before any request: the `User-Agent` suffix and the body limits.
+    pub fn validate(&self) -> Result<(), InvalidConfig> {
+        if let Some(suffix) = &self.user_agent_suffix
+            && let Some(position) = suffix.bytes().position(|b| !(b' '..=b'~').contains(&b))
+        {
+            return Err(InvalidConfig::UserAgentSuffix { position });
+        }
+        if self.limits.success == 0 {
+            return Err(InvalidConfig::BodyLimit { which: "success" });
+        }
+        if self.limits.error == 0 {
+            return Err(InvalidConfig::BodyLimit { which: "error" });
+        }
+        Ok(())
+    }
+}
+
+/// True when `value` can be sent as a credential in a header: non-empty visible ASCII.
+pub(crate) fn is_visible_ascii(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic())
 }
 
 #[cfg(test)]
@@ -108,6 +183,44 @@ mod tests {
                 "{third:?}"
             );
             assert!(policy.backoff(30) <= Duration::from_millis(300));
+        }
+    }
+
+    #[test]
+    fn a_user_agent_suffix_with_a_line_break_is_refused() {
+        let config = |suffix: &str| ClientConfig {
+            user_agent_suffix: Some(suffix.to_string()),
+            ..ClientConfig::default()
+        };
+        assert_eq!(config("erp-sync/2.1 (ops@example.com)").validate(), Ok(()));
+        assert_eq!(
+            config("erp\r\nX-Injected: 1").validate(),
+            Err(InvalidConfig::UserAgentSuffix { position: 3 })
+        );
+        assert_eq!(
+            config("erp\u{e9}").validate(),
+            Err(InvalidConfig::UserAgentSuffix { position: 3 })
+        );
+        assert_eq!(
+            config("tab\there").validate(),
+            Err(InvalidConfig::UserAgentSuffix { position: 3 })
+        );
+    }
+
+    #[test]
+    fn zero_body_limits_are_refused() {
+        let mut config = ClientConfig::default();
+        config.limits.error = 0;
+        assert_eq!(config.validate(), Err(InvalidConfig::BodyLimit { which: "error" }));
+        config.limits.success = 0;
+        assert_eq!(config.validate(), Err(InvalidConfig::BodyLimit { which: "success" }));
+    }
+
+    #[test]
+    fn header_credentials_must_be_visible_ascii() {
+        assert!(is_visible_ascii("k3y-AZ_09.~"));
+        for bad in ["", "two words", "line\nbreak", "caf\u{e9}", "tab\t"] {
+            assert!(!is_visible_ascii(bad), "{bad:?}");
         }
     }
 }

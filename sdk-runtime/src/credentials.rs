@@ -10,6 +10,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use crate::config::{ClientConfig, RetryPolicy};
 use crate::secret::{REDACTED, Secret, scrub};
 
 /// The credentials a client signs every request with.
@@ -162,6 +163,20 @@ pub enum AuthError {
     InvalidCredential(&'static str),
 }
 
+impl AuthError {
+    /// Whether asking again later may succeed: the token endpoint could not be reached, or it
+    /// answered 408, 429, 502, 503 or 504.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::TokenTransport(_) => true,
+            Self::TokenEndpoint { status, .. } => {
+                reqwest::StatusCode::from_u16(*status).is_ok_and(crate::runtime::is_retryable_status)
+            }
+            Self::TokenResponse(_) | Self::InvalidCredential(_) => false,
+        }
+    }
+}
+
 fn describe_oauth_error(error: Option<&str>, description: Option<&str>) -> String {
     match (error, description) {
         (Some(e), Some(d)) => format!(" ({e}: {d})"),
@@ -174,7 +189,10 @@ fn describe_oauth_error(error: Option<&str>, description: Option<&str>) -> Strin
 /// The OAuth2 client-credentials grant (RFC 6749 §4.4): a form POST of
 /// `grant_type=client_credentials`, `client_id`, `client_secret` (and `scope`) to the token URL.
 ///
-/// The token is cached and renewed before `expires_in` runs out. Concurrent calls share one
+/// The token request is retried like any safe request (see [`ClientCredentialsFlow::with_config`]):
+/// on 408, 429, 502, 503, 504 (after `Retry-After` when given) and when the endpoint cannot be
+/// reached, within the call's deadline. The token is cached and renewed before `expires_in` runs
+/// out. Concurrent calls share one
 /// renewal: the cache is behind an async mutex, so callers that arrive during a renewal wait for it
 /// and reuse its token instead of asking again.
 pub struct ClientCredentialsFlow {
@@ -183,6 +201,8 @@ pub struct ClientCredentialsFlow {
     client_secret: Secret,
     scope: Option<String>,
     http: reqwest::Client,
+    retry: RetryPolicy,
+    attempt_timeout: Duration,
     cached: Mutex<Option<CachedToken>>,
     /// The token most recently handed out, for scrubbing server echoes (std mutex: never held
     /// across an await).
@@ -236,6 +256,9 @@ struct TokenErrorBody {
     error_description: Option<String>,
 }
 
+/// The largest token endpoint answer read.
+const TOKEN_BODY_LIMIT: usize = 64 * 1024;
+
 /// Tokens without `expires_in` are kept this long.
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
 /// Renew this long before expiry (at most half the token's lifetime).
@@ -253,8 +276,10 @@ impl fmt::Debug for ClientCredentialsFlow {
 }
 
 impl ClientCredentialsFlow {
-    /// A flow against `token_url`. `http` is the client the token requests go through (its
-    /// timeouts apply).
+    /// A flow against `token_url`. `http` is the client the token requests go through: give it the
+    /// one [`build_http_client`](crate::build_http_client) builds (redirects only within one
+    /// origin, so the client secret never travels elsewhere). Retries and the per-attempt timeout
+    /// are [`ClientConfig`]'s defaults until [`ClientCredentialsFlow::with_config`] sets them.
     pub fn new(
         token_url: impl Into<String>,
         client_id: impl Into<String>,
@@ -268,9 +293,20 @@ impl ClientCredentialsFlow {
             client_secret,
             scope,
             http,
+            retry: RetryPolicy::default(),
+            attempt_timeout: ClientConfig::default().timeouts.attempt,
             cached: Mutex::new(None),
             last_token: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Takes the retry policy and the per-attempt timeout of `config` for token requests (the
+    /// API client's own settings, so a token request behaves as any other request).
+    #[must_use]
+    pub fn with_config(mut self, config: &ClientConfig) -> Self {
+        self.retry = config.retry.clone();
+        self.attempt_timeout = config.timeouts.attempt;
+        self
     }
 
     /// The token URL.
@@ -320,7 +356,37 @@ impl ClientCredentialsFlow {
         values
     }
 
+    /// Asks for a token, again after a transient failure while attempts and the call's deadline
+    /// allow.
     async fn fetch(&self) -> Result<CachedToken, AuthError> {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let remaining = crate::runtime::call_deadline().map_or(Duration::MAX, |deadline| {
+                deadline.saturating_duration_since(Instant::now())
+            });
+            let (error, retry_after) = match self.fetch_once(self.attempt_timeout.min(remaining)).await {
+                Ok(token) => return Ok(token),
+                Err(failure) => failure,
+            };
+            if !error.is_transient() || attempt >= self.retry.max_attempts {
+                return Err(error);
+            }
+            let delay = retry_after.unwrap_or_else(|| self.retry.backoff(attempt));
+            let remaining = crate::runtime::call_deadline().map_or(Duration::MAX, |deadline| {
+                deadline.saturating_duration_since(Instant::now())
+            });
+            if delay >= remaining {
+                return Err(error);
+            }
+            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %error, "retrying the token request");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One token request. A failure comes with the endpoint's `Retry-After`, when it sent one.
+    async fn fetch_once(&self, timeout: Duration) -> Result<CachedToken, (AuthError, Option<Duration>)> {
+        let transport = |e| (AuthError::TokenTransport(describe(e)), None);
         let mut form = vec![
             ("grant_type", "client_credentials"),
             ("client_id", self.client_id.as_str()),
@@ -335,30 +401,42 @@ impl ClientCredentialsFlow {
             .post(&self.token_url)
             .header(reqwest::header::ACCEPT, "application/json")
             .form(&form)
+            .timeout(timeout)
             .send()
             .await
-            .map_err(|e| AuthError::TokenTransport(describe(e)))?;
+            .map_err(transport)?;
         let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| AuthError::TokenTransport(describe(e)))?;
+        let retry_after = crate::runtime::retry_after(response.headers());
+        // A token response is small; a larger body is not a token response.
+        let (body, failure) = crate::body::read_capped(response, TOKEN_BODY_LIMIT).await;
+        if let Some(failure) = failure {
+            return Err(match failure {
+                crate::body::ReadFailure::Transport(error) => transport(error),
+                crate::body::ReadFailure::TooLarge { limit } => (
+                    AuthError::TokenResponse(format!("the body is larger than {limit} bytes")),
+                    None,
+                ),
+            });
+        }
         // The server's words may echo what it was sent.
         let secret = [self.client_secret.expose()];
         let clean = |text: String| scrub(&text, &secret);
         if !status.is_success() {
             let parsed: Option<TokenErrorBody> = serde_json::from_slice(&body).ok();
             tracing::warn!(status = status.as_u16(), "token request refused");
-            return Err(AuthError::TokenEndpoint {
+            let error = AuthError::TokenEndpoint {
                 status: status.as_u16(),
                 error: parsed.as_ref().and_then(|p| p.error.clone()).map(clean),
                 description: parsed.and_then(|p| p.error_description).map(clean),
-            });
+            };
+            return Err((error, retry_after));
         }
-        let parsed: TokenResponse = serde_json::from_slice(&body)
-            .map_err(|e| AuthError::TokenResponse(clean(format!("{e} (body of {} bytes)", body.len()))))?;
+        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| {
+            let error = AuthError::TokenResponse(clean(format!("{e} (body of {} bytes)", body.len())));
+            (error, None)
+        })?;
         if parsed.access_token.is_empty() {
-            return Err(AuthError::TokenResponse("empty access_token".into()));
+            return Err((AuthError::TokenResponse("empty access_token".into()), None));
         }
         let lifetime = parsed
             .expires_in

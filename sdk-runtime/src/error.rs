@@ -3,11 +3,12 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::credentials::AuthError;
-use crate::secret::scrub;
+use crate::secret::{scrub, scrub_owned};
 
 /// What went wrong, broadly. Match on it to decide what to do; details are on [`Error`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -29,6 +30,9 @@ pub enum ErrorKind {
     Transport,
     /// The provider answered with success, but the body is not what the spec describes.
     Decode,
+    /// The response body is larger than the configured limit
+    /// ([`BodyLimits`](crate::BodyLimits)); reading stopped there.
+    BodyTooLarge,
 }
 
 impl fmt::Display for ErrorKind {
@@ -41,7 +45,39 @@ impl fmt::Display for ErrorKind {
             Self::Connect => "could not connect",
             Self::Transport => "connection failed",
             Self::Decode => "unexpected response body",
+            Self::BodyTooLarge => "response body too large",
         })
+    }
+}
+
+/// What the server did with a request whose call failed: whether sending it again could apply it
+/// twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestOutcome {
+    /// Nothing reached the server: the request was refused locally, credentials could not be
+    /// obtained, or no connection was made.
+    NotSent,
+    /// The server answered with an error status that means it did not apply the request (4xx,
+    /// 501, 503, ...).
+    NotProcessed,
+    /// The request was sent but whether the server applied it is not known: a timeout or a
+    /// connection lost after sending, or 500, 502 or 504 (a gateway may have passed it on).
+    Unknown,
+    /// The server answered 2xx, so it applied the request; only reading its answer failed.
+    Processed,
+}
+
+impl RequestOutcome {
+    /// The outcome an answered error status implies.
+    pub fn of_status(status: StatusCode) -> Self {
+        if status.is_success() {
+            Self::Processed
+        } else if matches!(status.as_u16(), 500 | 502 | 504) {
+            Self::Unknown
+        } else {
+            Self::NotProcessed
+        }
     }
 }
 
@@ -50,7 +86,7 @@ impl fmt::Display for ErrorKind {
 /// `E` is the provider's typed error body. The body is decoded leniently: when it does not decode,
 /// [`Error::body`] is `None` and [`Error::raw_body`] still has the text. `Display` and `Debug` never
 /// show a credential: URLs (which may carry an `api_key`) are left out, and server text that echoes
-/// a credential is scrubbed in `Debug`.
+/// a credential is scrubbed before it is stored.
 pub struct Error<E> {
     inner: Box<Inner<E>>,
 }
@@ -63,11 +99,11 @@ struct Inner<E> {
     status: Option<StatusCode>,
     headers: HeaderMap,
     body: Option<E>,
+    /// The body as received, credentials scrubbed: the one copy the error keeps.
     raw_body: Option<String>,
-    /// `raw_body` with credentials scrubbed, for `Debug`.
-    shown_body: Option<String>,
-    /// `body`'s `Debug` text with credentials scrubbed.
-    shown_typed: Option<String>,
+    outcome: RequestOutcome,
+    /// Whether sending the request twice has the effect of sending it once (GET, PUT, DELETE...).
+    idempotent: bool,
     message: String,
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
@@ -88,6 +124,11 @@ impl<E> Error<E> {
         operation: &'static str,
         message: impl Into<String>,
     ) -> Self {
+        let outcome = match kind {
+            ErrorKind::InvalidRequest | ErrorKind::Auth | ErrorKind::Connect => RequestOutcome::NotSent,
+            ErrorKind::Api | ErrorKind::Timeout | ErrorKind::Transport => RequestOutcome::Unknown,
+            ErrorKind::Decode | ErrorKind::BodyTooLarge => RequestOutcome::Processed,
+        };
         Self {
             inner: Box::new(Inner {
                 kind,
@@ -98,8 +139,8 @@ impl<E> Error<E> {
                 headers: HeaderMap::new(),
                 body: None,
                 raw_body: None,
-                shown_body: None,
-                shown_typed: None,
+                outcome,
+                idempotent: false,
                 message: message.into(),
                 source: None,
             }),
@@ -125,24 +166,42 @@ impl<E> Error<E> {
         self.with_source(auth)
     }
 
-    /// Attaches the provider's answer. `secrets` are scrubbed from what `Debug` shows of it.
+    pub(crate) fn with_outcome(mut self, outcome: RequestOutcome) -> Self {
+        self.inner.outcome = outcome;
+        self
+    }
+
+    pub(crate) fn with_idempotent(mut self, idempotent: bool) -> Self {
+        self.inner.idempotent = idempotent;
+        self
+    }
+
+    /// Attaches the provider's answer: its status (which sets [`Error::outcome`]), headers and
+    /// body. The body is kept once, as text with `secrets` scrubbed, and `decode` reads the typed
+    /// body from that text.
     pub(crate) fn with_response(
         mut self,
         status: StatusCode,
         headers: HeaderMap,
-        raw_body: Option<String>,
-        body: Option<E>,
+        raw_body: Option<Bytes>,
+        decode: impl FnOnce(&[u8]) -> Option<E>,
         secrets: &[&str],
-    ) -> Self
-    where
-        E: fmt::Debug,
-    {
-        self.inner.shown_body = raw_body.as_deref().map(|raw| scrub(raw, secrets));
-        self.inner.shown_typed = body.as_ref().map(|body| scrub(&format!("{body:?}"), secrets));
+    ) -> Self {
+        let raw = raw_body.map(|bytes| {
+            let text = match String::from_utf8(Vec::from(bytes)) {
+                Ok(text) => text,
+                Err(invalid) => String::from_utf8_lossy(invalid.as_bytes()).into_owned(),
+            };
+            scrub_owned(text, secrets)
+        });
+        self.inner.body = raw
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+            .and_then(|text| decode(text.as_bytes()));
+        self.inner.raw_body = raw;
         self.inner.status = Some(status);
+        self.inner.outcome = RequestOutcome::of_status(status);
         self.inner.headers = headers;
-        self.inner.raw_body = raw_body;
-        self.inner.body = body;
         self
     }
 
@@ -172,9 +231,17 @@ impl<E> Error<E> {
         self.inner.operation
     }
 
-    /// The HTTP status, when the provider answered.
+    /// The HTTP status, when the provider answered. A 2xx here means the server processed the
+    /// request and only reading its answer failed (see [`Error::outcome`]).
     pub fn status(&self) -> Option<StatusCode> {
         self.inner.status
+    }
+
+    /// What the server did with the request: not sent, refused, unknown, or processed. After
+    /// [`RequestOutcome::Unknown`] or [`RequestOutcome::Processed`], read the resource's state
+    /// before sending a write again.
+    pub fn outcome(&self) -> RequestOutcome {
+        self.inner.outcome
     }
 
     /// The provider's error body, when there was one and it decoded.
@@ -182,7 +249,9 @@ impl<E> Error<E> {
         self.inner.body.as_ref()
     }
 
-    /// The error body exactly as received, when the provider answered with one.
+    /// The body as received (invalid UTF-8 replaced, credentials the server echoed replaced by
+    /// [`REDACTED`](crate::REDACTED)), when the provider answered with one. A body longer than
+    /// the configured limit is kept up to the limit.
     pub fn raw_body(&self) -> Option<&str> {
         self.inner.raw_body.as_deref()
     }
@@ -205,14 +274,35 @@ impl<E> Error<E> {
         self.inner.attempts
     }
 
-    /// Whether sending the same call again later may succeed: 408, 429, 502, 503, 504, timeouts
-    /// and connection failures.
+    /// Whether sending the same call again is safe and may succeed.
+    ///
+    /// Two conditions. The failure must be transient: 408, 429, 502, 503, 504, a timeout, a
+    /// connection failure, or a token endpoint that was unreachable or answered one of those
+    /// statuses. And a second send must not risk applying the request twice: either the server
+    /// certainly did not apply it ([`RequestOutcome::NotSent`], [`RequestOutcome::NotProcessed`]),
+    /// or the request is idempotent (GET, PUT, DELETE...). So a POST that timed out after being
+    /// sent, or that got a 502 or 504, is *not* retryable: its [`Error::outcome`] is
+    /// [`RequestOutcome::Unknown`]; check the resource's state before sending it again. A request
+    /// the server answered with 2xx is never retryable unless it is idempotent.
     pub fn is_retryable(&self) -> bool {
-        match self.inner.kind {
+        let transient = match self.inner.kind {
             ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Transport => true,
             ErrorKind::Api => self.inner.status.is_some_and(crate::runtime::is_retryable_status),
-            ErrorKind::InvalidRequest | ErrorKind::Auth | ErrorKind::Decode => false,
-        }
+            ErrorKind::Auth => self.source_as::<AuthError>().is_some_and(AuthError::is_transient),
+            ErrorKind::InvalidRequest | ErrorKind::Decode | ErrorKind::BodyTooLarge => false,
+        };
+        let safe = match self.inner.outcome {
+            RequestOutcome::NotSent | RequestOutcome::NotProcessed => true,
+            RequestOutcome::Unknown | RequestOutcome::Processed => self.inner.idempotent,
+        };
+        transient && safe
+    }
+
+    fn source_as<T: StdError + 'static>(&self) -> Option<&T> {
+        self.inner
+            .source
+            .as_deref()
+            .and_then(|source| source.downcast_ref::<T>())
     }
 
     /// Converts the typed body, keeping everything else (used by facades that refine `E`).
@@ -228,8 +318,8 @@ impl<E> Error<E> {
                 headers: inner.headers,
                 body: inner.body.map(map),
                 raw_body: inner.raw_body,
-                shown_body: inner.shown_body,
-                shown_typed: inner.shown_typed,
+                outcome: inner.outcome,
+                idempotent: inner.idempotent,
                 message: inner.message,
                 source: inner.source,
             }),
@@ -250,11 +340,17 @@ impl<E> fmt::Display for Error<E> {
         if inner.attempts > 1 {
             write!(f, " after {} attempts", inner.attempts)?;
         }
-        Ok(())
+        match inner.outcome {
+            RequestOutcome::Processed => f.write_str(" (the server processed the request)"),
+            RequestOutcome::Unknown if !inner.idempotent && inner.attempts > 0 => {
+                f.write_str(" (the server may have processed the request)")
+            }
+            _ => Ok(()),
+        }
     }
 }
 
-impl<E> fmt::Debug for Error<E> {
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &self.inner;
         f.debug_struct("Error")
@@ -263,25 +359,17 @@ impl<E> fmt::Debug for Error<E> {
             .field("operation", &inner.operation)
             .field("status", &inner.status.map(|s| s.as_u16()))
             .field("attempts", &inner.attempts)
+            .field("outcome", &inner.outcome)
             .field("request_id", &self.request_id())
             .field("message", &inner.message)
-            .field("body", &inner.shown_typed.as_ref().map(|b| Verbatim(b)))
-            .field("raw_body", &inner.shown_body)
+            .field("body", &inner.body)
+            .field("raw_body", &inner.raw_body)
             .field("source", &inner.source)
             .finish()
     }
 }
 
-/// Shows already formatted text without quoting it again.
-struct Verbatim<'a>(&'a str);
-
-impl fmt::Debug for Verbatim<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
-    }
-}
-
-impl<E> StdError for Error<E> {
+impl<E: fmt::Debug> StdError for Error<E> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.inner.source.as_deref().map(|s| s as &(dyn StdError + 'static))
     }

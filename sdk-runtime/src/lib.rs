@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod body;
 pub mod config;
 pub mod credentials;
 pub mod error;
@@ -9,9 +10,10 @@ pub mod open_enum;
 mod runtime;
 pub mod secret;
 
-pub use config::{ClientConfig, RetryPolicy, Timeouts};
+pub use body::{BodyProblem, SuccessBody, UnreadableBody};
+pub use config::{BodyLimits, ClientConfig, InvalidConfig, RetryPolicy, Timeouts};
 pub use credentials::{AuthError, ClientCredentialsFlow, Credentials};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, RequestOutcome};
 pub use runtime::{
     OperationSpec, Provider, RawReply, Reply, Runtime, build_http_client, is_retryable_status, retry_after,
 };

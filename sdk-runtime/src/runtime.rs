@@ -14,9 +14,11 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::config::ClientConfig;
+use crate::body::{BodyProblem, SuccessBody, UnreadableBody, read_capped};
+use crate::config::{ClientConfig, InvalidConfig, is_visible_ascii};
 use crate::credentials::{AuthError, Credentials};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, RequestOutcome};
+use crate::secret::{MIN_SCRUBBED_LEN, scrub};
 
 /// An operation of a spec, as the generated operation table lists it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,10 +90,13 @@ pub struct RawReply {
     pub status: StatusCode,
     /// The response headers.
     pub headers: HeaderMap,
-    /// The body.
+    /// The body: all of it, or what arrived before [`RawReply::problem`] stopped the reading.
     pub body: Bytes,
     /// How many attempts the call took.
     pub attempts: u32,
+    /// Why the body is incomplete, when it is (too large, interrupted, timed out). The server
+    /// answered 2xx all the same: the request was processed.
+    pub problem: Option<BodyProblem>,
 }
 
 /// What one call saw, shared between [`Runtime::call`] and the hooks through a task-local.
@@ -102,8 +107,16 @@ struct CallRecord {
     attempts: u32,
     status: Option<StatusCode>,
     headers: HeaderMap,
+    /// When the whole call must end (`started` plus the configured deadline).
+    deadline: Option<Instant>,
+    /// Whether the request's method makes a second send harmless.
+    idempotent: bool,
     /// The body of a final non-2xx response (the hooks buffer it so the raw text is never lost).
     error_body: Option<Bytes>,
+    /// Why `error_body` is incomplete, when it is.
+    error_body_problem: Option<BodyProblem>,
+    /// A 2xx response whose body could not be read whole: what arrived, and why it stopped.
+    success_body_failure: Option<(Bytes, BodyProblem)>,
     auth_error: Option<AuthError>,
     deadline_reached: bool,
 }
@@ -124,6 +137,13 @@ type SharedRecord = Arc<Mutex<CallRecord>>;
 
 tokio::task_local! {
     static CALL: SharedRecord;
+}
+
+/// When the current call (run through [`Runtime::call`] and its kin) must end, if one is running.
+pub(crate) fn call_deadline() -> Option<Instant> {
+    CALL.try_with(|record| record.lock().ok().and_then(|r| r.deadline))
+        .ok()
+        .flatten()
 }
 
 fn with_record(update: impl FnOnce(&mut CallRecord)) {
@@ -152,17 +172,20 @@ struct RuntimeInner {
 
 impl Runtime {
     /// A runtime for `provider`, signing requests with `credentials`.
-    pub fn new(provider: Provider, credentials: Credentials, config: ClientConfig) -> Self {
+    ///
+    /// Refuses, before anything is sent, a configuration [`ClientConfig::validate`] refuses and a
+    /// credential sent in a header (a bearer token, an API key header) that is not visible ASCII.
+    pub fn new(provider: Provider, credentials: Credentials, config: ClientConfig) -> Result<Self, InvalidConfig> {
+        config.validate()?;
+        check_header_credentials(&credentials)?;
         let mut agent = format!("sdk-{}/{}", provider.name, provider.sdk_version);
         if let Some(suffix) = config.user_agent_suffix.as_deref().filter(|s| !s.trim().is_empty()) {
             agent.push(' ');
             agent.push_str(suffix.trim());
         }
-        // A suffix with characters a header cannot carry falls back to the bare SDK name.
-        let user_agent = HeaderValue::from_str(&agent)
-            .or_else(|_| HeaderValue::from_str(&format!("sdk-{}/{}", provider.name, provider.sdk_version)))
-            .unwrap_or_else(|_| HeaderValue::from_static("sdk-runtime"));
-        Self {
+        // The suffix was checked above; the provider name and version are the SDK's own.
+        let user_agent = HeaderValue::from_str(&agent).map_err(|_| InvalidConfig::UserAgentSuffix { position: 0 })?;
+        Ok(Self {
             inner: Arc::new(RuntimeInner {
                 provider,
                 static_headers: credentials.static_headers(),
@@ -170,7 +193,7 @@ impl Runtime {
                 config,
                 user_agent,
             }),
-        }
+        })
     }
 
     /// The provider this runtime works for.
@@ -316,10 +339,8 @@ impl Runtime {
             .unwrap_or_else(Instant::now)
             .checked_add(config.timeouts.deadline);
         let remaining = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
-        let idempotent = matches!(
-            *request.method(),
-            Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS
-        );
+        let idempotent = is_idempotent(request.method());
+        with_record(|record| record.idempotent = idempotent);
         let span = tracing::Span::current();
         let mut attempt = 0u32;
         let mut renewed_credentials = false;
@@ -379,6 +400,7 @@ impl Runtime {
                 }
             };
 
+            let mut response = response;
             let status = response.status();
             span.record("status", status.as_u16());
             tracing::debug!(
@@ -409,11 +431,21 @@ impl Runtime {
             }
 
             if status.is_success() {
+                // The body is read here, under the size limit, so that a body that breaks off is
+                // recorded as what it is: a processed request whose answer was lost.
+                let version = response.version();
+                let headers = std::mem::take(response.headers_mut());
                 with_record(|record| {
                     record.status = Some(status);
-                    record.headers = response.headers().clone();
+                    record.headers = headers.clone();
                 });
-                return Ok(response);
+                let (body, failure) = read_capped(response, config.limits.success).await;
+                if let Some(failure) = failure {
+                    let problem = failure.problem();
+                    tracing::warn!(attempt, status = status.as_u16(), problem = %problem, "success body not read whole");
+                    with_record(|record| record.success_body_failure = Some((body.clone(), problem)));
+                }
+                return Ok(rebuilt(status, version, headers, body));
             }
 
             let retryable = is_retryable_status(status);
@@ -439,8 +471,8 @@ impl Runtime {
                         delay_ms = delay.as_millis() as u64,
                         "retrying"
                     );
-                    // Drain the unused body so the connection can be reused.
-                    let _ = response.bytes().await;
+                    // Drain the unused body (up to the error limit) so the connection can be reused.
+                    let _ = read_capped(response, config.limits.error).await;
                     tokio::time::sleep(delay).await;
                     request = next;
                 }
@@ -449,28 +481,29 @@ impl Runtime {
         }
     }
 
-    /// Buffers a final error response's body, records it, and rebuilds the response without its
-    /// URL.
-    async fn finish(&self, response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    /// Buffers a final error response's body (up to the error limit), records it, and rebuilds
+    /// the response without its URL. A body that breaks off keeps what arrived: the status is
+    /// what matters.
+    async fn finish(&self, mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
         let status = response.status();
         let version = response.version();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(reqwest::Error::without_url)?;
+        let headers = std::mem::take(response.headers_mut());
+        let (body, failure) = read_capped(response, self.inner.config.limits.error).await;
         with_record(|record| {
             record.status = Some(status);
             record.headers = headers.clone();
             record.error_body = Some(body.clone());
+            record.error_body_problem = failure.map(|failure| failure.problem());
         });
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
-        Ok(reqwest::Response::from(rebuilt))
+        Ok(rebuilt(status, version, headers, body))
     }
 
-    /// Runs one generated call: scopes the call record the hooks fill in, enforces the whole-call
+    /// Runs one generated read: scopes the call record the hooks fill in, enforces the whole-call
     /// deadline, and turns whatever went wrong into one typed [`Error`], decoding the provider's
-    /// error body as `E` from the raw text.
+    /// error body as `E` from the raw text. A 2xx body that is empty or does not decode (after a
+    /// second try without `null`s) is an [`ErrorKind::Decode`] error carrying the 2xx status.
+    ///
+    /// For writes use [`Runtime::call_write`]: a processed write is never reported as an error.
     pub async fn call<T, G, E>(
         &self,
         operation_id: &'static str,
@@ -480,41 +513,29 @@ impl Runtime {
         T: DeserializeOwned,
         E: DeserializeOwned + std::fmt::Debug,
     {
-        let (outcome, mut record) = self.scoped(call).await;
-        let success = record.status.filter(StatusCode::is_success);
-        match (outcome, success) {
-            (None, _) => Err(self.deadline_error(operation_id, &record)),
-            (Some(Ok(value)), _) => {
-                let status = value.status();
-                let headers = record.take_headers(value.headers());
-                Ok(Reply {
-                    value: value.into_inner(),
-                    status,
-                    headers,
-                })
+        let (outcome, record) = self.scoped(call).await;
+        let facts = CallFacts::of(&record);
+        let reply = self.settle(operation_id, outcome, record).await?;
+        let Reply { value, status, headers } = reply;
+        match value {
+            SuccessBody::Decoded(value) => Ok(Reply { value, status, headers }),
+            SuccessBody::Empty => Err(self.unreadable_error(
+                operation_id,
+                status,
+                headers,
+                UnreadableBody::new(Bytes::new(), BodyProblem::NotDecodable("the body is empty".into())),
+                facts,
+            )),
+            SuccessBody::Unreadable(unreadable) => {
+                Err(self.unreadable_error(operation_id, status, headers, unreadable, facts))
             }
-            (Some(Err(progenitor_client::Error::InvalidResponsePayload(body, error))), Some(status)) => {
-                match decode_ignoring_nulls(&body) {
-                    Some(value) => Ok(Reply {
-                        value,
-                        status,
-                        headers: record.headers,
-                    }),
-                    None => Err(self.convert(
-                        operation_id,
-                        progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
-                        record,
-                        decode_json,
-                    )),
-                }
-            }
-            (Some(Err(error)), _) => Err(self.convert(operation_id, error, record, decode_json)),
         }
     }
 
-    /// Like [`Runtime::call`], for operations whose success may come without a body: a 2xx with an
+    /// Like [`Runtime::call`], for reads whose success may come without a body: a 2xx with an
     /// empty body, or a 2xx status the generated client does not expect (marked `x-sdk-facade` in
-    /// the spec), gives `None`; a 2xx body that decodes as `T` gives `Some`.
+    /// the spec), gives `None`; a 2xx body that decodes as `T` gives `Some`; any other 2xx body is
+    /// an error carrying the 2xx status.
     pub async fn call_optional<T, G, E>(
         &self,
         operation_id: &'static str,
@@ -524,90 +545,190 @@ impl Runtime {
         T: DeserializeOwned,
         E: DeserializeOwned + std::fmt::Debug,
     {
-        let (outcome, mut record) = self.scoped(call).await;
-        let success = record.status.filter(StatusCode::is_success);
-        match (outcome, success) {
-            (None, _) => Err(self.deadline_error(operation_id, &record)),
-            (Some(Ok(value)), _) => {
-                let status = value.status();
-                let headers = record.take_headers(value.headers());
-                Ok(Reply {
-                    value: Some(value.into_inner()),
-                    status,
-                    headers,
-                })
+        let (outcome, record) = self.scoped(call).await;
+        let facts = CallFacts::of(&record);
+        let reply = self.settle(operation_id, outcome, record).await?;
+        let Reply { value, status, headers } = reply;
+        match value {
+            SuccessBody::Decoded(value) => Ok(Reply {
+                value: Some(value),
+                status,
+                headers,
+            }),
+            SuccessBody::Empty => Ok(Reply {
+                value: None,
+                status,
+                headers,
+            }),
+            SuccessBody::Unreadable(unreadable) => {
+                Err(self.unreadable_error(operation_id, status, headers, unreadable, facts))
             }
-            (Some(Err(progenitor_client::Error::InvalidResponsePayload(body, error))), Some(status)) => {
-                if body.iter().all(u8::is_ascii_whitespace) {
-                    Ok(Reply {
-                        value: None,
-                        status,
-                        headers: record.headers,
-                    })
-                } else if let Some(value) = decode_ignoring_nulls(&body) {
-                    Ok(Reply {
-                        value: Some(value),
-                        status,
-                        headers: record.headers,
-                    })
-                } else {
-                    Err(self.convert(
-                        operation_id,
-                        progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
-                        record,
-                        decode_json,
-                    ))
-                }
-            }
-            (Some(Err(progenitor_client::Error::UnexpectedResponse(response))), Some(status)) => {
-                let headers = record.take_headers(response.headers());
-                let body = match response.bytes().await {
-                    Ok(body) => body,
-                    Err(error) => {
-                        return Err(self.convert(
-                            operation_id,
-                            progenitor_client::Error::<G>::ResponseBodyError(error),
-                            record,
-                            decode_json,
-                        ));
-                    }
-                };
-                if body.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(Reply {
-                        value: None,
-                        status,
-                        headers,
-                    });
-                }
-                let decoded = match serde_json::from_slice(&body) {
-                    Ok(value) => Ok(value),
-                    Err(error) => decode_ignoring_nulls(&body).ok_or(error),
-                };
-                match decoded {
-                    Ok(value) => Ok(Reply {
-                        value: Some(value),
-                        status,
-                        headers,
-                    }),
-                    Err(error) => {
-                        // The error keeps the response's headers.
-                        record.headers = headers;
-                        Err(self.convert(
-                            operation_id,
-                            progenitor_client::Error::<G>::InvalidResponsePayload(body, error),
-                            record,
-                            decode_json,
-                        ))
-                    }
-                }
-            }
-            (Some(Err(error)), _) => Err(self.convert(operation_id, error, record, decode_json)),
         }
     }
 
+    /// Runs one generated write (a request that changes something on the server). Once the server
+    /// answered 2xx the write happened, so the call succeeds whatever the body: decoded, empty, or
+    /// [`SuccessBody::Unreadable`] with the bytes that arrived (too large, broken off, timed out,
+    /// or not what the spec describes; a warning goes to tracing). Errors are as for
+    /// [`Runtime::call`], and say in [`Error::outcome`] whether the write may have happened.
+    pub async fn call_write<T, G, E>(
+        &self,
+        operation_id: &'static str,
+        call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<G>>>,
+    ) -> Result<Reply<SuccessBody<T>>, Error<E>>
+    where
+        T: DeserializeOwned,
+        E: DeserializeOwned + std::fmt::Debug,
+    {
+        let (outcome, record) = self.scoped(call).await;
+        self.settle(operation_id, outcome, record).await
+    }
+
+    /// What a scoped generated call came to: any 2xx is a success, whatever became of its body.
+    async fn settle<T, G, E>(
+        &self,
+        operation_id: &'static str,
+        outcome: Option<Result<ResponseValue<T>, progenitor_client::Error<G>>>,
+        mut record: CallRecord,
+    ) -> Result<Reply<SuccessBody<T>>, Error<E>>
+    where
+        T: DeserializeOwned,
+        E: DeserializeOwned + std::fmt::Debug,
+    {
+        use progenitor_client::Error as Generated;
+        let Some(status) = record.status.filter(StatusCode::is_success) else {
+            return match outcome {
+                None => Err(self.deadline_error(operation_id, &record)),
+                Some(Ok(value)) => {
+                    // No hook saw the response (a client without hooks): take it as it is.
+                    let status = value.status();
+                    let headers = value.headers().clone();
+                    Ok(Reply {
+                        value: SuccessBody::Decoded(value.into_inner()),
+                        status,
+                        headers,
+                    })
+                }
+                Some(Err(error)) => Err(self.convert(operation_id, error, record, decode_json)),
+            };
+        };
+        if let Some((raw, problem)) = record.success_body_failure.take() {
+            return Ok(Reply {
+                value: SuccessBody::Unreadable(self.unreadable(operation_id, raw, problem)),
+                status,
+                headers: record.headers,
+            });
+        }
+        let body = match outcome {
+            // The deadline ran out while the body was arriving.
+            None => SuccessBody::Unreadable(self.unreadable(operation_id, Bytes::new(), BodyProblem::TimedOut)),
+            Some(Ok(value)) => {
+                let headers = record.take_headers(value.headers());
+                return Ok(Reply {
+                    value: SuccessBody::Decoded(value.into_inner()),
+                    status,
+                    headers,
+                });
+            }
+            Some(Err(Generated::InvalidResponsePayload(body, error))) => {
+                self.lenient_body(operation_id, body, || error.to_string())
+            }
+            Some(Err(Generated::UnexpectedResponse(response))) => {
+                // The hooks buffered the body, so this reads memory.
+                match response.bytes().await {
+                    Ok(body) => match serde_json::from_slice(&body) {
+                        Ok(value) => SuccessBody::Decoded(value),
+                        Err(error) => self.lenient_body(operation_id, body, || error.to_string()),
+                    },
+                    Err(error) => SuccessBody::Unreadable(self.unreadable(
+                        operation_id,
+                        Bytes::new(),
+                        BodyProblem::Interrupted(describe_transport(&error.without_url())),
+                    )),
+                }
+            }
+            Some(Err(error)) => return Err(self.convert(operation_id, error, record, decode_json)),
+        };
+        Ok(Reply {
+            value: body,
+            status,
+            headers: record.headers,
+        })
+    }
+
+    /// A 2xx body the generated type rejected: empty, or decoded without its `null`s, or kept as
+    /// unreadable.
+    fn lenient_body<T: DeserializeOwned>(
+        &self,
+        operation_id: &'static str,
+        body: Bytes,
+        reason: impl FnOnce() -> String,
+    ) -> SuccessBody<T> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return SuccessBody::Empty;
+        }
+        match decode_ignoring_nulls(&body) {
+            Some(value) => SuccessBody::Decoded(value),
+            None => SuccessBody::Unreadable(self.unreadable(operation_id, body, BodyProblem::NotDecodable(reason()))),
+        }
+    }
+
+    /// A success body the SDK cannot use, with credentials the server echoed scrubbed from the
+    /// bytes and the reason, and a warning in tracing: the request succeeded all the same.
+    pub fn unreadable(&self, operation_id: &'static str, raw: Bytes, problem: BodyProblem) -> UnreadableBody {
+        let secrets = self.inner.credentials.secret_values();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let problem = match problem {
+            BodyProblem::NotDecodable(reason) => BodyProblem::NotDecodable(scrub(&reason, &secrets)),
+            BodyProblem::Interrupted(reason) => BodyProblem::Interrupted(scrub(&reason, &secrets)),
+            other => other,
+        };
+        let raw = match std::str::from_utf8(&raw) {
+            Ok(text) if secrets.iter().any(|s| s.len() >= MIN_SCRUBBED_LEN && text.contains(s)) => {
+                Bytes::from(scrub(text, &secrets))
+            }
+            _ => raw,
+        };
+        tracing::warn!(
+            provider = self.inner.provider.name,
+            operation_id,
+            bytes = raw.len(),
+            problem = %problem,
+            "the request succeeded, but its response body could not be used"
+        );
+        UnreadableBody::new(raw, problem)
+    }
+
+    /// The error a read gets for a 2xx body it cannot use: the kind follows the problem, the
+    /// status is the 2xx (so [`Error::outcome`] is [`RequestOutcome::Processed`]).
+    fn unreadable_error<E: std::fmt::Debug>(
+        &self,
+        operation_id: &'static str,
+        status: StatusCode,
+        headers: HeaderMap,
+        unreadable: UnreadableBody,
+        facts: CallFacts,
+    ) -> Error<E> {
+        let problem = unreadable.problem();
+        let kind = match problem {
+            BodyProblem::TooLarge { .. } => ErrorKind::BodyTooLarge,
+            BodyProblem::Interrupted(_) => ErrorKind::Transport,
+            BodyProblem::TimedOut => ErrorKind::Timeout,
+            _ => ErrorKind::Decode,
+        };
+        let message = problem.to_string();
+        let raw = Bytes::copy_from_slice(unreadable.raw());
+        drop(unreadable);
+        Error::new(kind, self.inner.provider.name, operation_id, message)
+            .with_response(status, headers, Some(raw), |_| None, &[])
+            .with_attempts(facts.attempts)
+            .with_idempotent(facts.idempotent)
+    }
+
     /// Sends a hand-written request (one the generator cannot express, such as XML) through the
-    /// same credentials, retries, timeouts and tracing, reading the body in full. Error bodies are
-    /// decoded with `decode_error`.
+    /// same credentials, retries, timeouts and tracing, reading the body in full (up to the
+    /// limit). Error bodies are decoded with `decode_error`. Any 2xx is a success: a body that
+    /// could not be read whole comes back with [`RawReply::problem`] set.
     pub async fn send_raw<E: std::fmt::Debug>(
         &self,
         client: &reqwest::Client,
@@ -622,70 +743,60 @@ impl Runtime {
                 .await
                 .map_err(progenitor_client::Error::CommunicationError)?;
             let status = response.status();
-            let headers = response.headers().clone();
-            let body = response
-                .bytes()
-                .await
-                .map_err(progenitor_client::Error::ResponseBodyError)?;
             if status.is_success() {
-                Ok(RawReply {
-                    status,
-                    headers,
-                    body,
-                    attempts: 0,
-                })
+                // The hooks buffered the body, so this reads memory.
+                let body = response
+                    .bytes()
+                    .await
+                    .map_err(progenitor_client::Error::ResponseBodyError)?;
+                Ok(body)
             } else {
                 Err(progenitor_client::Error::ErrorResponse(ResponseValue::new(
                     (),
                     status,
-                    headers,
+                    HeaderMap::new(),
                 )))
             }
         };
-        let (outcome, record) = self.scoped(exchange).await;
-        match outcome {
-            None => Err(self.deadline_error(operation_id, &record)),
-            Some(Ok(reply)) => Ok(RawReply {
-                attempts: record.attempts,
-                ..reply
-            }),
-            Some(Err(error)) => Err(self.convert(operation_id, error, record, decode_error)),
+        let (outcome, mut record) = self.scoped(exchange).await;
+        let Some(status) = record.status.filter(StatusCode::is_success) else {
+            return Err(match outcome {
+                None => self.deadline_error(operation_id, &record),
+                Some(Err(error)) => self.convert(operation_id, error, record, decode_error),
+                // Unreachable: a success goes through the hooks, which record its status.
+                Some(Ok(_)) => Error::new(
+                    ErrorKind::Transport,
+                    self.inner.provider.name,
+                    operation_id,
+                    "the response was not seen by the runtime",
+                ),
+            });
+        };
+        let (body, problem) = match (record.success_body_failure.take(), outcome) {
+            (Some((raw, problem)), _) => (raw, Some(problem)),
+            (None, Some(Ok(body))) => (body, None),
+            (None, None) => (Bytes::new(), Some(BodyProblem::TimedOut)),
+            (None, Some(Err(error))) => (Bytes::new(), Some(BodyProblem::Interrupted(error.to_string()))),
+        };
+        if let Some(problem) = &problem {
+            tracing::warn!(provider = self.inner.provider.name, operation_id, problem = %problem, "the request succeeded, but its response body could not be read whole");
         }
-    }
-
-    /// The error for a hand-written operation whose 2xx body is not what the spec describes
-    /// (malformed XML, say): [`ErrorKind::Decode`], with the status, headers, raw body and attempt
-    /// count of `reply`, and credentials scrubbed from what `Debug` shows.
-    pub fn decode_failure<E: std::fmt::Debug>(
-        &self,
-        operation_id: &'static str,
-        reply: &RawReply,
-        reason: impl std::fmt::Display,
-    ) -> Error<E> {
-        let secrets = self.inner.credentials.secret_values();
-        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        Error::new(
-            ErrorKind::Decode,
-            self.inner.provider.name,
-            operation_id,
-            format!("the body does not match the spec: {reason}"),
-        )
-        .with_response(
-            reply.status,
-            reply.headers.clone(),
-            Some(String::from_utf8_lossy(&reply.body).into_owned()),
-            None,
-            &secrets,
-        )
-        .scrub_message(&secrets)
-        .with_attempts(reply.attempts)
+        Ok(RawReply {
+            status,
+            headers: record.headers,
+            body,
+            attempts: record.attempts,
+            problem,
+        })
     }
 
     /// Runs `call` with a fresh call record, under the whole-call deadline (plus a little slack,
     /// since the hooks already bound each attempt by the deadline). `None` when it ran out.
     async fn scoped<R>(&self, call: impl Future<Output = R>) -> (Option<R>, CallRecord) {
+        let started = Instant::now();
         let record: SharedRecord = Arc::new(Mutex::new(CallRecord {
-            started: Some(Instant::now()),
+            started: Some(started),
+            deadline: started.checked_add(self.inner.config.timeouts.deadline),
             ..CallRecord::default()
         }));
         let limit = self
@@ -708,13 +819,20 @@ impl Runtime {
 
     fn deadline_error<E>(&self, operation_id: &'static str, record: &CallRecord) -> Error<E> {
         let deadline = self.inner.config.timeouts.deadline;
+        let outcome = if record.attempts == 0 {
+            RequestOutcome::NotSent
+        } else {
+            RequestOutcome::Unknown
+        };
         Error::new(
             ErrorKind::Timeout,
             self.inner.provider.name,
             operation_id,
             format!("the call's deadline of {deadline:?} ran out"),
         )
+        .with_outcome(outcome)
         .with_attempts(record.attempts)
+        .with_idempotent(record.idempotent)
     }
 
     fn convert<G, E: std::fmt::Debug>(
@@ -728,7 +846,7 @@ impl Runtime {
         let provider = self.inner.provider.name;
         let secrets = self.inner.credentials.secret_values();
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        let attempts = record.attempts;
+        let facts = CallFacts::of(&record);
         let deadline_note = if record.deadline_reached {
             " (the call's deadline ended the retries)"
         } else {
@@ -737,12 +855,13 @@ impl Runtime {
 
         let from_transport = |error: reqwest::Error| {
             let error = error.without_url();
-            let kind = if error.is_timeout() {
-                ErrorKind::Timeout
-            } else if error.is_connect() {
-                ErrorKind::Connect
+            let (kind, outcome) = if error.is_connect() {
+                // Covers a connect timeout too: no connection, so nothing was sent.
+                (ErrorKind::Connect, RequestOutcome::NotSent)
+            } else if error.is_timeout() {
+                (ErrorKind::Timeout, RequestOutcome::Unknown)
             } else {
-                ErrorKind::Transport
+                (ErrorKind::Transport, RequestOutcome::Unknown)
             };
             Error::new(
                 kind,
@@ -750,6 +869,7 @@ impl Runtime {
                 operation_id,
                 format!("{}{deadline_note}", describe_transport(&error)),
             )
+            .with_outcome(outcome)
             .with_source(error)
         };
 
@@ -765,18 +885,18 @@ impl Runtime {
             | Generated::ResponseBodyError(error)
             | Generated::InvalidUpgrade(error) => from_transport(error),
             Generated::InvalidResponsePayload(body, error) => {
-                let raw = String::from_utf8_lossy(&body).into_owned();
                 let status = record.status.unwrap_or(StatusCode::OK);
-                match record.error_body {
-                    // An error status whose body did not match the spec's error schema.
-                    Some(_) if !status.is_success() => self.api_error(operation_id, status, record, decode, &secrets),
-                    _ => Error::new(
+                if status.is_success() {
+                    Error::new(
                         ErrorKind::Decode,
                         provider,
                         operation_id,
                         format!("the body does not match the spec: {error}"),
                     )
-                    .with_response(status, record.headers, Some(raw), None, &secrets),
+                    .with_response(status, record.headers, Some(body), |_| None, &secrets)
+                } else {
+                    // An error status whose body did not match the spec's error schema.
+                    self.api_error(operation_id, status, record, decode, &secrets)
                 }
             }
             Generated::ErrorResponse(value) => {
@@ -792,14 +912,17 @@ impl Runtime {
                         operation_id,
                         format!("HTTP {} is not a status the spec documents", status.as_u16()),
                     )
-                    .with_response(status, response.headers().clone(), None, None, &secrets)
+                    .with_response(status, response.headers().clone(), None, |_| None, &secrets)
                 } else {
                     self.api_error(operation_id, status, record, decode, &secrets)
                 }
             }
         };
         // Server text (a decoding error quoting the body, an echoed header) may carry a secret.
-        converted.with_attempts(attempts).scrub_message(&secrets)
+        converted
+            .with_attempts(facts.attempts)
+            .with_idempotent(facts.idempotent)
+            .scrub_message(&secrets)
     }
 
     fn api_error<E: std::fmt::Debug>(
@@ -810,12 +933,10 @@ impl Runtime {
         decode: fn(&[u8]) -> Option<E>,
         secrets: &[&str],
     ) -> Error<E> {
-        let raw = record
-            .error_body
-            .as_ref()
-            .map(|b| String::from_utf8_lossy(b).into_owned());
-        let body = record.error_body.as_deref().filter(|b| !b.is_empty()).and_then(decode);
         let mut message = status.canonical_reason().unwrap_or("error status").to_string();
+        if let Some(problem) = &record.error_body_problem {
+            message.push_str(&format!(" (error body incomplete: {problem})"));
+        }
         if record.deadline_reached {
             message.push_str(" (the call's deadline ended the retries)");
         }
@@ -823,7 +944,64 @@ impl Runtime {
         if let Some(auth) = record.auth_error.clone() {
             error = error.with_auth(auth);
         }
-        error.with_response(status, record.headers, raw, body, secrets)
+        // A cut-off body is not decoded: its start could decode into a misleading value.
+        let complete = record.error_body_problem.is_none();
+        error.with_response(
+            status,
+            record.headers,
+            record.error_body,
+            |body| if complete { decode(body) } else { None },
+            secrets,
+        )
+    }
+}
+
+/// What the error of a finished call needs to know of its record.
+#[derive(Clone, Copy)]
+struct CallFacts {
+    attempts: u32,
+    idempotent: bool,
+}
+
+impl CallFacts {
+    fn of(record: &CallRecord) -> Self {
+        Self {
+            attempts: record.attempts,
+            idempotent: record.idempotent,
+        }
+    }
+}
+
+/// Methods whose second send has the effect of the first (RFC 9110 §9.2.2).
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS
+    )
+}
+
+/// A response rebuilt from its parts and a buffered body (and without its URL, which may carry a
+/// credential).
+fn rebuilt(status: StatusCode, version: http::Version, headers: HeaderMap, body: Bytes) -> reqwest::Response {
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
+}
+
+/// Refuses header credentials that are not visible ASCII, before anything is sent.
+fn check_header_credentials(credentials: &Credentials) -> Result<(), InvalidConfig> {
+    let refuse = |header: &str| InvalidConfig::Credential {
+        header: header.to_string(),
+    };
+    match credentials {
+        Credentials::Bearer(token) if !is_visible_ascii(token.expose()) => Err(refuse("authorization")),
+        Credentials::Headers(headers) => headers
+            .iter()
+            .find(|(_, value)| !is_visible_ascii(value.expose()))
+            .map_or(Ok(()), |(name, _)| Err(refuse(name.as_str()))),
+        _ => Ok(()),
     }
 }
 
@@ -855,7 +1033,7 @@ fn decode_json<E: DeserializeOwned>(body: &[u8]) -> Option<E> {
 }
 
 /// A transport error in words, without the URL (which may carry a credential).
-fn describe_transport(error: &reqwest::Error) -> String {
+pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -962,7 +1140,8 @@ mod tests {
                 value: crate::Secret::new("k3y-canary"),
             },
             ClientConfig::default(),
-        );
+        )
+        .unwrap();
         let url =
             reqwest::Url::parse("https://x.test/invoices/7.json?api_key=k3y-canary&page=2&echo=k3y-canary").unwrap();
         assert_eq!(

@@ -63,13 +63,18 @@ pub(crate) const MIN_SCRUBBED_LEN: usize = 6;
 /// (an account number such as a customer id of `111`), and replacing them would mangle unrelated
 /// text (`os error 111`) without protecting anything.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut scrubbed = text.to_string();
+    scrub_owned(text.to_string(), secrets)
+}
+
+/// [`scrub`] on text the caller owns: returned as it is, without a copy, when it holds no secret
+/// (so a large body is not duplicated just to be checked).
+pub(crate) fn scrub_owned(mut text: String, secrets: &[&str]) -> String {
     for secret in secrets.iter().filter(|s| s.len() >= MIN_SCRUBBED_LEN) {
-        if scrubbed.contains(secret) {
-            scrubbed = scrubbed.replace(secret, REDACTED);
+        if text.contains(secret) {
+            text = text.replace(secret, REDACTED);
         }
     }
-    scrubbed
+    text
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use httpmock::Method::{GET, PUT};
 use httpmock::MockServer;
 use progenitor_client::ResponseValue;
 use reqwest::header::{AUTHORIZATION, HeaderName};
-use sdk_runtime::{ClientConfig, Credentials, Error, ErrorKind, Reply, Runtime, Secret};
+use sdk_runtime::{BodyProblem, ClientConfig, Credentials, Error, ErrorKind, Reply, Runtime, Secret};
 use serde_json::json;
 
 #[tokio::test]
@@ -265,14 +265,23 @@ async fn user_agent_with_and_without_suffix() {
     get_thing(&runtime, &http, &server.base_url(), "2").await.unwrap();
     assert_eq!(suffixed.calls_async().await, 1);
 
-    // A suffix a header cannot carry falls back to the bare SDK name; a blank one is ignored.
-    for suffix in ["bad\nsuffix", "   "] {
+    // A blank suffix is ignored; one a header cannot carry is refused before anything is sent.
+    let blank = ClientConfig {
+        user_agent_suffix: Some("   ".into()),
+        ..fast_config(1)
+    };
+    let runtime = Runtime::new(PROVIDER, Credentials::None, blank).unwrap();
+    assert_eq!(runtime.user_agent(), "sdk-testprov/9.9.9");
+    for suffix in ["bad\nsuffix", "bad\r\nX-Injected: yes", "caf\u{e9}"] {
         let config = ClientConfig {
             user_agent_suffix: Some(suffix.into()),
             ..fast_config(1)
         };
-        let runtime = Runtime::new(PROVIDER, Credentials::None, config);
-        assert_eq!(runtime.user_agent(), "sdk-testprov/9.9.9");
+        let refused = Runtime::new(PROVIDER, Credentials::None, config).unwrap_err();
+        assert!(
+            matches!(refused, sdk_runtime::InvalidConfig::UserAgentSuffix { .. }),
+            "{suffix:?}: {refused:?}"
+        );
     }
 }
 
@@ -336,24 +345,30 @@ async fn credentials_go_on_the_wire_and_header_values_are_sensitive() {
     assert_eq!(headers.calls_async().await, 1);
 }
 
-#[tokio::test]
-async fn a_credential_unfit_for_a_header_is_an_auth_error_and_nothing_is_sent() {
-    let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200);
-        })
-        .await;
-    let (runtime, http) = runtime(Credentials::Bearer(Secret::new("bad\ntoken")), fast_config(3));
-
-    let error = get_thing(&runtime, &http, &server.base_url(), "7").await.unwrap_err();
-
-    assert_eq!(error.kind(), ErrorKind::Auth);
-    assert_eq!(error.attempts(), 0);
-    assert!(!error.is_retryable());
-    assert!(!format!("{error:?}{error}").contains("bad\ntoken"));
-    assert_eq!(any.calls_async().await, 0);
+#[test]
+fn a_credential_unfit_for_a_header_is_refused_when_the_runtime_is_built() {
+    let refused = |credentials: Credentials| Runtime::new(PROVIDER, credentials, fast_config(3)).unwrap_err();
+    for token in ["bad\ntoken", "two words", "caf\u{e9}-token", ""] {
+        let error = refused(Credentials::Bearer(Secret::new(token)));
+        assert_eq!(
+            error,
+            sdk_runtime::InvalidConfig::Credential {
+                header: "authorization".into()
+            }
+        );
+        let shown = format!("{error:?}{error}");
+        assert!(token.is_empty() || !shown.contains(token), "{shown}");
+    }
+    let headers = Credentials::Headers(vec![
+        (HeaderName::from_static("x-api-key"), Secret::new("good-key")),
+        (HeaderName::from_static("customer-key"), Secret::new("bad\r\nkey")),
+    ]);
+    assert_eq!(
+        refused(headers),
+        sdk_runtime::InvalidConfig::Credential {
+            header: "customer-key".into()
+        }
+    );
 }
 
 #[tokio::test]
@@ -530,17 +545,17 @@ async fn the_undocumented_api_version_header_is_not_sent() {
 }
 
 #[tokio::test]
-async fn decode_failure_of_a_hand_written_operation_keeps_the_reply() {
+async fn an_unreadable_body_of_a_hand_written_operation_is_kept_not_an_error() {
     let server = MockServer::start_async().await;
+    let secret = "decode-canary-secret";
     server
         .mock_async(|when, then| {
             when.method(PUT).path("/things/7.xml");
             then.status(200)
                 .header("x-correlation-id", "corr-7")
-                .body("<thing><unclosed>");
+                .body(format!("<thing><unclosed>{secret}"));
         })
         .await;
-    let secret = "decode-canary-secret";
     let (runtime, http) = runtime(
         Credentials::QueryApiKey {
             name: "api_key",
@@ -557,15 +572,17 @@ async fn decode_failure_of_a_hand_written_operation_keeps_the_reply() {
     .await
     .unwrap();
     assert_eq!(reply.attempts, 1);
-    let error: Error<ApiError> = runtime.decode_failure("putThingXml", &reply, "unclosed element <unclosed>");
-    // A reason quoting server text that echoes the key is scrubbed too.
-    let echoed: Error<ApiError> = runtime.decode_failure("putThingXml", &reply, format!("unexpected <{secret}>"));
-    assert!(!format!("{echoed} {echoed:?}").contains(secret), "{echoed}");
-    assert_eq!(error.kind(), ErrorKind::Decode);
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
-    assert_eq!(error.raw_body(), Some("<thing><unclosed>"));
-    assert_eq!(error.request_id(), Some("corr-7"));
-    assert_eq!(error.attempts(), 1);
-    assert!(error.to_string().contains("unclosed element"), "{error}");
-    assert!(!format!("{error} {error:?}").contains(secret));
+    assert_eq!(reply.problem, None);
+    let unreadable = runtime.unreadable(
+        "putThingXml",
+        reply.body.clone(),
+        BodyProblem::NotDecodable(format!("unexpected <{secret}>")),
+    );
+    // The bytes are kept, with the echoed key scrubbed from them and from the reason.
+    assert_eq!(unreadable.raw_text(), Some("<thing><unclosed>[REDACTED]"));
+    assert_eq!(
+        unreadable.problem(),
+        &BodyProblem::NotDecodable("unexpected <[REDACTED]>".into())
+    );
+    assert!(!format!("{unreadable} {unreadable:?}").contains(secret));
 }

@@ -15,7 +15,7 @@ use common::*;
 use httpmock::Method::{GET, POST};
 use httpmock::MockServer;
 use reqwest::header::HeaderName;
-use sdk_runtime::{ClientConfig, ClientCredentialsFlow, Credentials, Error, ErrorKind, Runtime, Secret};
+use sdk_runtime::{ClientConfig, ClientCredentialsFlow, Credentials, Error, ErrorKind, REDACTED, Runtime, Secret};
 use serde_json::json;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -185,7 +185,7 @@ async fn canary_secret_never_shows() {
     let mut shown = Vec::new();
 
     for scheme in [Scheme::Bearer, Scheme::Query, Scheme::Header, Scheme::OAuth2] {
-        let runtime = Runtime::new(PROVIDER, credentials(scheme, &server), config());
+        let runtime = Runtime::new(PROVIDER, credentials(scheme, &server), config()).unwrap();
         let http = runtime.http_client().unwrap();
         let described = format!("{runtime:?} {:?} {:#?}", credentials(scheme, &server), runtime.config());
         assert!(!described.contains(CANARY), "{described}");
@@ -211,12 +211,13 @@ async fn canary_secret_never_shows() {
             assert_eq!(error.status().map(|s| s.as_u16()), status, "{scheme:?} {path}");
             assert_clean(scheme, path, &error, &mut shown);
             if path == "crash" {
-                // The raw body is kept verbatim (it is the caller's to inspect): the echo reached
-                // the error, and only its display is scrubbed.
-                assert!(error.raw_body().unwrap().contains(CANARY));
+                // The error keeps one copy of the body, scrubbed: the echo is replaced in it too.
+                let raw = error.raw_body().unwrap();
+                assert!(raw.contains(REDACTED) && !raw.contains(CANARY), "{raw}");
             }
             if path == "invalid" {
-                assert_eq!(error.body().map(|b| b.code.as_str()), Some(CANARY));
+                // The typed body is decoded from the scrubbed text.
+                assert_eq!(error.body().map(|b| b.code.as_str()), Some(REDACTED));
             }
 
             // The same through the hand-written path.
@@ -245,7 +246,7 @@ async fn canary_secret_never_shows() {
         None,
         reqwest::Client::new(),
     );
-    let runtime = Runtime::new(PROVIDER, Credentials::OAuth2(Arc::new(flow)), config());
+    let runtime = Runtime::new(PROVIDER, Credentials::OAuth2(Arc::new(flow)), config()).unwrap();
     let http = runtime.http_client().unwrap();
     let error = get_thing(&runtime, &http, &base, "7").await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Auth);

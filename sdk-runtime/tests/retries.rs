@@ -313,6 +313,7 @@ async fn the_deadline_ends_the_retry_loop() {
             deadline: Duration::from_millis(400),
         },
         user_agent_suffix: None,
+        limits: Default::default(),
     };
     let (runtime, http) = runtime(Credentials::None, config);
 

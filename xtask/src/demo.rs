@@ -292,6 +292,7 @@ fn describe_outcome(outcome: &SendOutcome) -> String {
             created.type_.as_deref().unwrap_or("resource"),
             created.id.as_deref().unwrap_or("-")
         ),
+        SendOutcome::AcceptedUnreadable(unreadable) => format!("accepted, body unreadable: {unreadable}"),
     }
 }
 

@@ -36,6 +36,7 @@ pub fn fast_config() -> ClientConfig {
             deadline: Duration::from_secs(20),
         },
         user_agent_suffix: Some("sdk-invoicexpress-tests".into()),
+        limits: Default::default(),
     }
 }
 
@@ -113,6 +114,7 @@ pub fn assert_refused_locally<'e, B>(
 ) -> &'e TransitionRefused
 where
     ClientError<B>: ErrorExt,
+    B: Debug,
 {
     assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{error:?}");
     assert_eq!(error.attempts(), 0, "nothing was sent");
@@ -133,6 +135,7 @@ pub fn assert_api_error<B>(
     case: &str,
 ) where
     ClientError<B>: ErrorExt,
+    B: Debug,
 {
     assert_eq!(error.kind(), ErrorKind::Api, "{case}: {error:?}");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(status), "{case}");
@@ -147,6 +150,7 @@ pub fn assert_api_error<B>(
 pub async fn assert_retried_503<B>(error: &ClientError<B>, mock: &Mock<'_>)
 where
     ClientError<B>: ErrorExt,
+    B: Debug,
 {
     mock.assert_calls_async(3).await;
     assert_eq!(error.attempts(), 3);
@@ -158,6 +162,7 @@ where
 pub fn assert_unauthorized_hides_the_key<B>(error: &ClientError<B>)
 where
     ClientError<B>: ErrorExt,
+    B: Debug,
 {
     assert_eq!(error.api_error(), Some(ApiError::Unauthorized));
     assert_no_canary("401 error echoing the key", error);

@@ -140,6 +140,7 @@ pub fn test_config() -> ClientConfig {
             deadline: Duration::from_secs(20),
         },
         user_agent_suffix: None,
+        limits: Default::default(),
     }
 }
 

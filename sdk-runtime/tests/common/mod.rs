@@ -87,12 +87,13 @@ pub fn fast_config(max_attempts: u32) -> ClientConfig {
             deadline: Duration::from_secs(5),
         },
         user_agent_suffix: None,
+        limits: Default::default(),
     }
 }
 
 /// A runtime for the test provider and the HTTP client it builds.
 pub fn runtime(credentials: Credentials, config: ClientConfig) -> (Runtime, reqwest::Client) {
-    let runtime = Runtime::new(PROVIDER, credentials, config);
+    let runtime = Runtime::new(PROVIDER, credentials, config).unwrap();
     let http = runtime.http_client().unwrap();
     (runtime, http)
 }
