@@ -15,7 +15,7 @@ mod xml;
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
@@ -196,8 +196,13 @@ pub struct Example {
     pub media_type: String,
     /// The schema the example should satisfy.
     pub schema: Value,
-    /// The example value (a string for XML examples).
+    /// The example value (a string for XML examples). For an `externalValue` example, the file's
+    /// text (parsed for a JSON media type), or `null` when it could not be read.
     pub value: Value,
+    /// The `externalValue` the example was read from, when it has one.
+    pub external_value: Option<String>,
+    /// Why the `externalValue` file could not be read, when it could not.
+    pub external_error: Option<String>,
 }
 
 impl Example {
@@ -212,6 +217,8 @@ impl Example {
 pub struct ContractSpec {
     document: Value,
     operations: Vec<Operation>,
+    /// The spec file's folder, against which `externalValue`s are resolved.
+    base_dir: Option<PathBuf>,
 }
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -222,10 +229,13 @@ impl ContractSpec {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let document = spec::parse_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        Self::from_document(document)
+        let mut spec = Self::from_document(document)?;
+        spec.base_dir = path.parent().map(Path::to_path_buf);
+        Ok(spec)
     }
 
-    /// Wraps an already parsed spec.
+    /// Wraps an already parsed spec. Its `externalValue` examples cannot be read (there is no file
+    /// to resolve them against); [`ContractSpec::load`] can.
     pub fn from_document(document: Value) -> Result<Self, String> {
         let paths = document
             .get("paths")
@@ -260,7 +270,11 @@ impl ContractSpec {
                 });
             }
         }
-        Ok(Self { document, operations })
+        Ok(Self {
+            document,
+            operations,
+            base_dir: None,
+        })
     }
 
     /// The parsed spec.
@@ -523,20 +537,31 @@ impl ContractSpec {
                             media_type: media_type.clone(),
                             schema: schema.clone(),
                             value: value.clone(),
+                            external_value: None,
+                            external_error: None,
                         });
                     }
                     for (name, example) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
                         let example = self.resolve(example);
-                        if let Some(value) = example.get("value") {
-                            examples.push(Example {
-                                operation: operation.id.clone(),
-                                role: role.clone(),
-                                name: name.clone(),
-                                media_type: media_type.clone(),
-                                schema: schema.clone(),
-                                value: value.clone(),
-                            });
-                        }
+                        let external = example.get("externalValue").and_then(Value::as_str);
+                        let (value, external_error) = match (example.get("value"), external) {
+                            (Some(value), _) => (value.clone(), None),
+                            (None, Some(reference)) => match self.read_external(reference, media_type) {
+                                Ok(value) => (value, None),
+                                Err(error) => (Value::Null, Some(error)),
+                            },
+                            (None, None) => continue,
+                        };
+                        examples.push(Example {
+                            operation: operation.id.clone(),
+                            role: role.clone(),
+                            name: name.clone(),
+                            media_type: media_type.clone(),
+                            schema: schema.clone(),
+                            value,
+                            external_value: external.map(str::to_string),
+                            external_error,
+                        });
                     }
                 }
             };
@@ -556,9 +581,35 @@ impl ContractSpec {
         examples
     }
 
+    /// An `externalValue` file's content: parsed for a JSON media type, else the text. Only
+    /// relative references inside the spec's folder are read (no URL, no `..`).
+    fn read_external(&self, reference: &str, media_type: &str) -> Result<Value, String> {
+        let relative = Path::new(reference);
+        let inside = relative
+            .components()
+            .all(|part| matches!(part, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        if reference.contains("://") || !inside {
+            return Err(format!("`{reference}` is not a path relative to the spec's folder"));
+        }
+        let base = self
+            .base_dir
+            .as_ref()
+            .ok_or_else(|| format!("`{reference}`: the spec was not loaded from a file"))?;
+        let path = base.join(relative);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if media_type.contains("json") {
+            serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))
+        } else {
+            Ok(Value::String(text))
+        }
+    }
+
     /// Checks an example against its schema (JSON examples by JSON Schema, XML ones by structure).
+    /// An `externalValue` that could not be read is a violation.
     pub fn check_example(&self, example: &Example) -> Result<(), Vec<Violation>> {
-        let problems = if example.media_type.contains("xml") {
+        let problems = if let Some(error) = &example.external_error {
+            vec![(String::new(), format!("externalValue could not be read: {error}"))]
+        } else if example.media_type.contains("xml") {
             match example.value.as_str() {
                 Some(text) => xml::check(self, &example.schema, text),
                 None => vec![(String::new(), "an XML example must be a string".into())],

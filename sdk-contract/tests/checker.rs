@@ -181,6 +181,58 @@ fn every_example_of_every_spec_validates() {
 }
 
 #[test]
+fn external_examples_are_read_next_to_the_spec_and_checked() {
+    let invoicexpress = spec("invoicexpress.yaml");
+    let external: Vec<_> = invoicexpress
+        .examples()
+        .into_iter()
+        .filter(|e| e.external_value.is_some())
+        .collect();
+    assert_eq!(external.len(), 2, "the legacy request and its 422 body");
+    for example in &external {
+        let text = example.value.as_str().unwrap_or_default();
+        assert!(text.starts_with("<?xml"), "{}: {text:?}", example.location());
+        assert_eq!(invoicexpress.check_example(example).map_err(|v| describe(&v)), Ok(()));
+    }
+
+    let dir = std::env::temp_dir().join(format!("sdk-contract-external-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("examples")).unwrap();
+    std::fs::write(dir.join("examples/good.json"), r#"{"n":1}"#).unwrap();
+    std::fs::write(dir.join("examples/bad.json"), r#"{"n":"one"}"#).unwrap();
+    let media = |examples: &str| {
+        format!(
+            "content: {{ application/json: {{ schema: {{ type: object, properties: {{ n: {{ type: integer }} }} }}, examples: {{ {examples} }} }} }}"
+        )
+    };
+    let yaml = format!(
+        "openapi: 3.0.3\ninfo: {{ title: t, version: '1' }}\npaths:\n  /x:\n    get:\n      operationId: getX\n      responses:\n        '200': {{ description: ok, {} }}\n",
+        media(
+            "good: { externalValue: examples/good.json }, bad: { externalValue: examples/bad.json }, \
+             missing: { externalValue: examples/none.json }, outside: { externalValue: ../secret.json }"
+        )
+    );
+    std::fs::write(dir.join("spec.yaml"), yaml).unwrap();
+    let local = ContractSpec::load(dir.join("spec.yaml")).expect("loads");
+    let outcome = |name: &str| {
+        let example = local.examples().into_iter().find(|e| e.name == name).unwrap();
+        local.check_example(&example).map_err(|v| describe(&v))
+    };
+    assert_eq!(outcome("good"), Ok(()));
+    assert!(outcome("bad").unwrap_err().contains("/examples/200/bad/n"));
+    assert!(
+        outcome("missing")
+            .unwrap_err()
+            .contains("externalValue could not be read")
+    );
+    assert!(
+        outcome("outside")
+            .unwrap_err()
+            .contains("not a path relative to the spec's folder")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn the_checker_rejects_a_broken_example() {
     let iopole = spec("iopole.yaml");
     let mut example = iopole

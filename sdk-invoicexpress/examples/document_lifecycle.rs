@@ -155,15 +155,18 @@ async fn apply(
 
 fn show(label: &str, doc: &Document) {
     println!(
-        "{label} document {} {} status={} sequence={} atcud={} date={:?} total={:?} {}",
+        "{label} document {} {} status={} sequence={} atcud={} date={:?} total={} {}",
         doc.type_.as_deref().unwrap_or("?"),
         doc.id,
         doc.status.as_ref().map_or("?", |s| s.as_str()),
         doc.sequence_number.as_deref().unwrap_or("-"),
         doc.atcud.as_deref().unwrap_or("-"),
         doc.parsed_date().ok().flatten(),
-        doc.total,
-        doc.currency.as_deref().unwrap_or(""),
+        doc.totals()
+            .total
+            .and_then(|total| total.decimal_text())
+            .unwrap_or_default(),
+        doc.currency_code().or(doc.currency_name()).unwrap_or(""),
     );
 }
 

@@ -1,51 +1,47 @@
-//! Accessors on the generated document types: typed dates, numbers that arrive as strings or
-//! numbers, and the per-type response wrapper.
+//! Accessors on the generated document types: typed dates, identifiers that arrive as strings or
+//! numbers, and the per-type response wrapper. Money is in `amounts`.
 
 use chrono::NaiveDate;
 
 use crate::state::DocumentKind;
-use crate::types::{DecimalValue, Document, DocumentResponse, LegacyDocument, SequenceId};
+use crate::types::{Document, DocumentResponse, LegacyDocument, SequenceId};
 
-/// A date that is not a valid `dd/mm/yyyy` calendar date.
+/// A date that is neither a `dd/mm/yyyy` nor a `yyyy-mm-dd` calendar date.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a dd/mm/yyyy date")]
+#[error("`{0}` is not a dd/mm/yyyy or yyyy-mm-dd date")]
 pub struct InvalidDate(pub String);
 
-/// Parses an InvoiceXpress date, `dd/mm/yyyy` (e.g. `14/11/2022`). Surrounding whitespace is
-/// ignored; anything else that is not exactly two digits, two digits and four digits forming a
-/// calendar date is an error.
+/// Parses an InvoiceXpress date in either of the forms the API sends: `dd/mm/yyyy` (the API v2
+/// docs, e.g. `14/11/2022`) or ISO `yyyy-mm-dd` (live documents, e.g. `2026-03-02`). Surrounding
+/// whitespace is ignored; anything else (other widths or separators, non-ASCII digits, a time
+/// part) or a day that is not in the calendar is an error.
 pub fn parse_date(text: &str) -> Result<NaiveDate, InvalidDate> {
     let invalid = || InvalidDate(text.to_string());
     let trimmed = text.trim();
-    let bytes = trimmed.as_bytes();
-    let shape_ok = bytes.len() == 10
-        && bytes[2] == b'/'
-        && bytes[5] == b'/'
-        && bytes
-            .iter()
-            .enumerate()
-            .all(|(i, b)| i == 2 || i == 5 || b.is_ascii_digit());
-    if !shape_ok {
-        return Err(invalid());
-    }
-    let number = |range: std::ops::Range<usize>| trimmed.get(range).and_then(|s| s.parse::<u32>().ok());
-    let (Some(day), Some(month), Some(year)) = (number(0..2), number(3..5), number(6..10)) else {
+    let (day, month, year) = if let Some([day, month, year]) = date_fields(trimmed, '/', [2, 2, 4]) {
+        (day, month, year)
+    } else if let Some([year, month, day]) = date_fields(trimmed, '-', [4, 2, 2]) {
+        (day, month, year)
+    } else {
         return Err(invalid());
     };
     let year = i32::try_from(year).map_err(|_| invalid())?;
     NaiveDate::from_ymd_opt(year, month, day).ok_or_else(invalid)
 }
 
-impl DecimalValue {
-    /// The value as a number: a number as is, a string parsed (surrounding whitespace ignored).
-    /// `None` when the string is not a finite decimal number. Use the `Display` form when
-    /// exactness matters.
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            Self::Number(number) => Some(*number).filter(|n| n.is_finite()),
-            Self::String(text) => text.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+/// The three numbers of `text` split at `separator`, when it has exactly three parts of exactly
+/// these widths, all ASCII digits.
+fn date_fields(text: &str, separator: char, widths: [usize; 3]) -> Option<[u32; 3]> {
+    let mut parts = text.split(separator);
+    let mut numbers = [0; 3];
+    for (number, width) in numbers.iter_mut().zip(widths) {
+        let part = parts.next()?;
+        if part.len() != width || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
         }
+        *number = part.parse().ok()?;
     }
+    parts.next().is_none().then_some(numbers)
 }
 
 impl SequenceId {
@@ -71,14 +67,27 @@ pub enum Atcud<'a> {
 }
 
 impl Document {
-    /// The document date (`date`, dd/mm/yyyy): `Ok(None)` when absent, an error when malformed.
+    /// The document date (`date`, `dd/mm/yyyy` or `yyyy-mm-dd`, see [`parse_date`]): `Ok(None)`
+    /// when absent, an error when malformed.
     pub fn parsed_date(&self) -> Result<Option<NaiveDate>, InvalidDate> {
         self.date.as_deref().map(parse_date).transpose()
     }
 
-    /// The due date (`due_date`, dd/mm/yyyy): `Ok(None)` when absent, an error when malformed.
+    /// The due date (`due_date`, `dd/mm/yyyy` or `yyyy-mm-dd`, see [`parse_date`]): `Ok(None)`
+    /// when absent, an error when malformed.
     pub fn parsed_due_date(&self) -> Result<Option<NaiveDate>, InvalidDate> {
         self.due_date.as_deref().map(parse_date).transpose()
+    }
+
+    /// The `owner_invoice_id` of live documents (the invoice a credit or debit note corrects),
+    /// read from the fields this spec does not name ([`extra`](Document::extra)): an integer, or a
+    /// string holding one. `None` when absent, `null` or anything else.
+    pub fn owner_invoice_id(&self) -> Option<i64> {
+        match self.extra.get("owner_invoice_id")? {
+            serde_json::Value::Number(id) => id.as_i64(),
+            serde_json::Value::String(id) => id.trim().parse().ok(),
+            _ => None,
+        }
     }
 
     /// The document kind named by the CamelCase `type` field (`Invoice`, `SimplifiedInvoice`,
@@ -173,7 +182,6 @@ mod tests {
         );
         for bad in [
             "",
-            "2022-11-14",
             "31/02/2022",
             "00/01/2022",
             "14/13/2022",
@@ -186,19 +194,64 @@ mod tests {
             "+1/11/2022",
             "14/11/+022",
             "é4/11/2022",
+            "14/11-2022",
+            "2022/11/14",
         ] {
             assert_eq!(parse_date(bad), Err(InvalidDate(bad.to_string())), "{bad:?}");
         }
     }
 
     #[test]
-    fn decimal_values_and_sequence_ids() {
-        assert_eq!(DecimalValue::String("2.0244".into()).as_f64(), Some(2.0244));
-        assert_eq!(DecimalValue::String(" 1.0 ".into()).as_f64(), Some(1.0));
-        assert_eq!(DecimalValue::Number(3.5).as_f64(), Some(3.5));
-        assert_eq!(DecimalValue::String("1,5".into()).as_f64(), None);
-        assert_eq!(DecimalValue::String("NaN".into()).as_f64(), None);
-        assert_eq!(DecimalValue::String("".into()).as_f64(), None);
+    fn iso_dates_of_live_documents_parse_too() {
+        assert_eq!(
+            parse_date("2026-03-02"),
+            Ok(NaiveDate::from_ymd_opt(2026, 3, 2).expect("valid"))
+        );
+        assert_eq!(
+            parse_date(" 2024-02-29\n"),
+            Ok(NaiveDate::from_ymd_opt(2024, 2, 29).expect("valid"))
+        );
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-3-2",
+            "26-03-02",
+            "2026-03-02T10:00:00Z",
+            "2026-03-02x",
+            "+026-03-02",
+            "2026-03-+2",
+            "٢٠٢٦-٠٣-٠٢",
+            "2026--03-02",
+        ] {
+            assert_eq!(parse_date(bad), Err(InvalidDate(bad.to_string())), "{bad:?}");
+        }
+        let message = InvalidDate("x".into()).to_string();
+        assert_eq!(message, "`x` is not a dd/mm/yyyy or yyyy-mm-dd date");
+    }
+
+    #[test]
+    fn owner_invoice_ids_from_the_extra_fields() {
+        let id = |json: &str| {
+            serde_json::from_str::<Document>(json)
+                .map(|d| d.owner_invoice_id())
+                .ok()
+        };
+        assert_eq!(id(r#"{"id":1,"owner_invoice_id":42}"#), Some(Some(42)));
+        assert_eq!(id(r#"{"id":1,"owner_invoice_id":" 42 "}"#), Some(Some(42)));
+        for none in [
+            r#"{"id":1}"#,
+            r#"{"id":1,"owner_invoice_id":null}"#,
+            r#"{"id":1,"owner_invoice_id":"A-1"}"#,
+            r#"{"id":1,"owner_invoice_id":4.5}"#,
+            r#"{"id":1,"owner_invoice_id":{"id":42}}"#,
+        ] {
+            assert_eq!(id(none), Some(None), "{none}");
+        }
+    }
+
+    #[test]
+    fn sequence_ids() {
         assert_eq!(SequenceId::Int64(987654321).as_i64(), Some(987654321));
         assert_eq!(SequenceId::String("987654321".into()).as_i64(), Some(987654321));
         assert_eq!(SequenceId::String("A-1".into()).as_i64(), None);

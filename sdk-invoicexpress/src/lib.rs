@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod amounts;
 mod client;
 mod config;
 mod document;
@@ -11,9 +12,12 @@ mod state;
 mod transitions;
 
 /// The spec's types: the generated request and response types (with the accessors this crate
-/// adds, such as [`Document::parsed_date`](types::Document::parsed_date) and
+/// adds, such as [`Document::parsed_date`](types::Document::parsed_date),
+/// [`Document::totals`](types::Document::totals), [`Document::currency_code`](types::Document::currency_code),
+/// [`DecimalValue::decimal_text`](types::DecimalValue::decimal_text) and
 /// [`DecimalValue::as_f64`](types::DecimalValue::as_f64)) and the open enums, whose `Unknown`
-/// variant keeps values this version does not list.
+/// variant keeps values this version does not list. [`Document`](types::Document) keeps the
+/// fields the spec does not name in its `extra` map.
 pub mod types {
     pub use crate::generated::client::types::*;
     pub use crate::generated::open_enums::*;
@@ -56,6 +60,7 @@ pub use generated::client::Client as GeneratedClient;
 /// The spec's operations (operation id, method, path), facade-only ones included.
 pub use generated::operations::OPERATIONS;
 
+pub use amounts::Totals;
 pub use client::{InvoiceXpressClient, InvoiceXpressClientBuilder, StateChanged};
 pub use config::{ENV_ACCOUNT, ENV_API_KEY, ENV_BASE_URL, ENV_LEGACY_BASE_URL};
 pub use document::{Atcud, InvalidDate, parse_date};

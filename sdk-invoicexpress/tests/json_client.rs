@@ -68,11 +68,27 @@ async fn finalize_sends_the_documented_request_and_decodes_the_seed_response() {
     let day = NaiveDate::from_ymd_opt(2022, 11, 14);
     assert_eq!(doc.parsed_date(), Ok(day));
     assert_eq!(doc.parsed_due_date(), Ok(day));
+    let totals = doc.totals();
+    let numbers = [
+        totals.sum,
+        totals.discount,
+        totals.before_taxes,
+        totals.taxes,
+        totals.total,
+    ]
+    .map(|amount| amount.and_then(types::DecimalValue::as_f64));
+    assert_eq!(numbers, [Some(2.02), Some(0.0), Some(2.02), Some(0.47), Some(2.49)]);
     assert_eq!(
-        (doc.sum, doc.discount, doc.before_taxes, doc.taxes, doc.total),
-        (Some(2.02), Some(0.0), Some(2.02), Some(0.47), Some(2.49))
+        doc.total,
+        Some(types::DecimalValue::Number(2.49)),
+        "a number in the docs' shape"
     );
-    assert_eq!(doc.currency.as_deref(), Some("Euro"));
+    assert_eq!(doc.currency, Some(types::Currency::String("Euro".into())));
+    assert_eq!((doc.currency_name(), doc.currency_code()), (Some("Euro"), Some("EUR")));
+    assert!(
+        doc.extra.is_empty(),
+        "the docs' shape has no field the spec does not name"
+    );
     assert_eq!(
         (
             doc.reference.as_deref(),

@@ -398,8 +398,8 @@ async fn invoicexpress() -> Result<(), BoxError> {
                 .flatten()
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
-            doc.total.unwrap_or_default(),
-            doc.currency.as_deref().unwrap_or_default()
+            doc.totals().total.map(|total| total.to_string()).unwrap_or_default(),
+            doc.currency_name().unwrap_or_default()
         )),
         None => result("changed (the 200 had no body)"),
     }

@@ -8,7 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     /// Kind-dispatched `oneOf` types (`sdk_runtime::one_of!`), in place of typify's untagged enums.
-    pub use crate::generated::one_of::{DecimalValue, SequenceId};
+    pub use crate::generated::one_of::{Currency, DecimalValue, SequenceId};
     ///Body of `changeDocumentState`. The wrapper key is `invoice` for all five document types (seed 002, provider notes).
     #[derive(
         ::serde::Deserialize,
@@ -58,7 +58,33 @@ pub mod types {
             Default::default()
         }
     }
-    ///An invoice-family document (invoice, simplified invoice, invoice receipt, credit note, debit note) as returned by the JSON API v2. Server-sent and decoded tolerantly: only `id` is required and unknown fields are accepted.
+    ///The object form of a document's currency, as live documents send it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CurrencyDetails {
+        ///ISO 4217 code, e.g. "EUR".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        ///Currency name, e.g. "Euro".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Currency symbol, e.g. "€".
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub symbol: ::std::option::Option<::std::string::String>,
+    }
+    impl CurrencyDetails {
+        pub fn builder() -> builder::CurrencyDetails {
+            Default::default()
+        }
+    }
+    ///An invoice-family document (invoice, simplified invoice, invoice receipt, credit note, debit note) as returned by the JSON API v2. Server-sent and decoded tolerantly: only `id` is required, and fields this spec does not name (`token`, `account`, `global_discount`, `owner_invoice_id`, ...) are kept in a map of extra fields rather than dropped.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -76,19 +102,18 @@ pub mod types {
         pub atcud: ::std::option::Option<::std::string::String>,
         ///Total before taxes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub before_taxes: ::std::option::Option<f64>,
+        pub before_taxes: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub client: ::std::option::Option<Client>,
-        ///Currency name, e.g. "Euro" (a name, not an ISO code).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-        ///Document date, formatted dd/mm/yyyy (e.g. "14/11/2022").
+        pub currency: ::std::option::Option<crate::generated::one_of::Currency>,
+        ///Document date: `dd/mm/yyyy` in the API v2 docs (e.g. "14/11/2022"), ISO `yyyy-mm-dd` in live documents (e.g. "2026-03-02").
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date: ::std::option::Option<::std::string::String>,
         ///Total discount.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount: ::std::option::Option<f64>,
-        ///Due date, formatted dd/mm/yyyy (e.g. "14/11/2022").
+        pub discount: ::std::option::Option<crate::generated::one_of::DecimalValue>,
+        ///Due date: `dd/mm/yyyy` in the API v2 docs, ISO `yyyy-mm-dd` in live documents.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub due_date: ::std::option::Option<::std::string::String>,
         ///Document ID.
@@ -108,7 +133,7 @@ pub mod types {
         ///Free-text reference (e.g. a purchase order number); null when unset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reference: ::std::option::Option<::std::string::String>,
-        ///Withholding tax percentage; null when unset.
+        ///Withholding tax percentage; null or absent when unset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retention: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Short SAF-T (PT) hash of the document signature.
@@ -123,16 +148,20 @@ pub mod types {
         pub status: ::std::option::Option<crate::generated::open_enums::DocumentStatus>,
         ///Sum of the item lines before discount and taxes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sum: ::std::option::Option<f64>,
+        pub sum: ::std::option::Option<crate::generated::one_of::DecimalValue>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub summary: ::std::option::Option<DocumentSummary>,
         ///Total taxes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub taxes: ::std::option::Option<f64>,
+        pub taxes: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Grand total.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total: ::std::option::Option<f64>,
+        pub total: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Document type in CamelCase, e.g. "Invoice", "SimplifiedInvoice", "InvoiceReceipt", "CreditNote", "DebitNote".
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Document {
         pub fn builder() -> builder::Document {
@@ -166,6 +195,39 @@ pub mod types {
             Default::default()
         }
     }
+    ///The totals of a document, repeated under `summary` in live documents. Every field is optional; fields this spec does not name are kept in a map of extra fields.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct DocumentSummary {
+        ///Total before taxes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub before_taxes: ::std::option::Option<crate::generated::one_of::DecimalValue>,
+        ///Total discount.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount: ::std::option::Option<crate::generated::one_of::DecimalValue>,
+        ///Sum of the item lines before discount and taxes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sum: ::std::option::Option<crate::generated::one_of::DecimalValue>,
+        ///Total taxes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub taxes: ::std::option::Option<crate::generated::one_of::DecimalValue>,
+        ///Grand total.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<crate::generated::one_of::DecimalValue>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl DocumentSummary {
+        pub fn builder() -> builder::DocumentSummary {
+            Default::default()
+        }
+    }
     ///JSON error body. The provider documents no schema; every field is optional and the SDK always keeps the raw body text (401/404 bodies are often empty).
     #[derive(
         ::serde::Deserialize,
@@ -196,13 +258,12 @@ these shapes.
             Default::default()
         }
     }
-    ///A document line.
+    ///A document line. Fields this spec does not name are kept in a map of extra fields.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
-        Default,
         PartialEq,
         schemars::JsonSchema
     )]
@@ -212,31 +273,37 @@ these shapes.
         pub description: ::std::option::Option<::std::string::String>,
         ///Discount percentage of the line.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount: ::std::option::Option<f64>,
+        pub discount: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Discount amount of the line.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount_amount: ::std::option::Option<f64>,
+        pub discount_amount: ::std::option::Option<
+            crate::generated::one_of::DecimalValue,
+        >,
         ///Item name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Quantity.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quantity: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Line subtotal before taxes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtotal: ::std::option::Option<f64>,
+        pub subtotal: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tax: ::std::option::Option<Tax>,
         ///Tax amount of the line.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub tax_amount: ::std::option::Option<f64>,
+        pub tax_amount: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Line total.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total: ::std::option::Option<f64>,
+        pub total: ::std::option::Option<crate::generated::one_of::DecimalValue>,
         ///Unit of measure; null when unset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unit: ::std::option::Option<::std::string::String>,
+        ///Unit price.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unit_price: ::std::option::Option<crate::generated::one_of::DecimalValue>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Item {
         pub fn builder() -> builder::Item {
@@ -514,6 +581,89 @@ these shapes.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CurrencyDetails {
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            symbol: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CurrencyDetails {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    symbol: Ok(Default::default()),
+                }
+            }
+        }
+        impl CurrencyDetails {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn symbol<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.symbol = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for symbol: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CurrencyDetails> for super::CurrencyDetails {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CurrencyDetails,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    name: value.name?,
+                    symbol: value.symbol?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CurrencyDetails> for CurrencyDetails {
+            fn from(value: super::CurrencyDetails) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    name: Ok(value.name),
+                    symbol: Ok(value.symbol),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Document {
             archived: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -524,7 +674,7 @@ these shapes.
                 ::std::string::String,
             >,
             before_taxes: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             client: ::std::result::Result<
@@ -532,7 +682,7 @@ these shapes.
                 ::std::string::String,
             >,
             currency: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::one_of::Currency>,
                 ::std::string::String,
             >,
             date: ::std::result::Result<
@@ -540,7 +690,7 @@ these shapes.
                 ::std::string::String,
             >,
             discount: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             due_date: ::std::result::Result<
@@ -589,19 +739,27 @@ these shapes.
                 ::std::string::String,
             >,
             sum: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<
+                ::std::option::Option<super::DocumentSummary>,
                 ::std::string::String,
             >,
             taxes: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             total: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -628,9 +786,11 @@ these shapes.
                     sequence_number: Ok(Default::default()),
                     status: Ok(Default::default()),
                     sum: Ok(Default::default()),
+                    summary: Ok(Default::default()),
                     taxes: Ok(Default::default()),
                     total: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -661,7 +821,9 @@ these shapes.
             }
             pub fn before_taxes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.before_taxes = value
@@ -685,7 +847,9 @@ these shapes.
             }
             pub fn currency<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::Currency>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.currency = value
@@ -709,7 +873,9 @@ these shapes.
             }
             pub fn discount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.discount = value
@@ -873,7 +1039,9 @@ these shapes.
             }
             pub fn sum<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.sum = value
@@ -883,9 +1051,25 @@ these shapes.
                     });
                 self
             }
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DocumentSummary>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
             pub fn taxes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.taxes = value
@@ -897,7 +1081,9 @@ these shapes.
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -916,6 +1102,20 @@ these shapes.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
                     });
                 self
             }
@@ -946,9 +1146,11 @@ these shapes.
                     sequence_number: value.sequence_number?,
                     status: value.status?,
                     sum: value.sum?,
+                    summary: value.summary?,
                     taxes: value.taxes?,
                     total: value.total?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -975,9 +1177,11 @@ these shapes.
                     sequence_number: Ok(value.sequence_number),
                     status: Ok(value.status),
                     sum: Ok(value.sum),
+                    summary: Ok(value.summary),
                     taxes: Ok(value.taxes),
                     total: Ok(value.total),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1107,6 +1311,158 @@ these shapes.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DocumentSummary {
+            before_taxes: ::std::result::Result<
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                ::std::string::String,
+            >,
+            discount: ::std::result::Result<
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                ::std::string::String,
+            >,
+            sum: ::std::result::Result<
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                ::std::string::String,
+            >,
+            taxes: ::std::result::Result<
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DocumentSummary {
+            fn default() -> Self {
+                Self {
+                    before_taxes: Ok(Default::default()),
+                    discount: Ok(Default::default()),
+                    sum: Ok(Default::default()),
+                    taxes: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl DocumentSummary {
+            pub fn before_taxes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.before_taxes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for before_taxes: {e}")
+                    });
+                self
+            }
+            pub fn discount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.discount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for discount: {e}")
+                    });
+                self
+            }
+            pub fn sum<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sum = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sum: {e}")
+                    });
+                self
+            }
+            pub fn taxes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.taxes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for taxes: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DocumentSummary> for super::DocumentSummary {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DocumentSummary,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    before_taxes: value.before_taxes?,
+                    discount: value.discount?,
+                    sum: value.sum?,
+                    taxes: value.taxes?,
+                    total: value.total?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DocumentSummary> for DocumentSummary {
+            fn from(value: super::DocumentSummary) -> Self {
+                Self {
+                    before_taxes: Ok(value.before_taxes),
+                    discount: Ok(value.discount),
+                    sum: Ok(value.sum),
+                    taxes: Ok(value.taxes),
+                    total: Ok(value.total),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ErrorResponse {
             errors: ::std::result::Result<
                 ::std::option::Option<::serde_json::Value>,
@@ -1154,11 +1510,11 @@ these shapes.
                 ::std::string::String,
             >,
             discount: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             discount_amount: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -1170,7 +1526,7 @@ these shapes.
                 ::std::string::String,
             >,
             subtotal: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             tax: ::std::result::Result<
@@ -1178,11 +1534,11 @@ these shapes.
                 ::std::string::String,
             >,
             tax_amount: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             total: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<crate::generated::one_of::DecimalValue>,
                 ::std::string::String,
             >,
             unit: ::std::result::Result<
@@ -1191,6 +1547,10 @@ these shapes.
             >,
             unit_price: ::std::result::Result<
                 ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
         }
@@ -1208,6 +1568,7 @@ these shapes.
                     total: Ok(Default::default()),
                     unit: Ok(Default::default()),
                     unit_price: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -1226,7 +1587,9 @@ these shapes.
             }
             pub fn discount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.discount = value
@@ -1238,7 +1601,9 @@ these shapes.
             }
             pub fn discount_amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.discount_amount = value
@@ -1278,7 +1643,9 @@ these shapes.
             }
             pub fn subtotal<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.subtotal = value
@@ -1302,7 +1669,9 @@ these shapes.
             }
             pub fn tax_amount<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tax_amount = value
@@ -1314,7 +1683,9 @@ these shapes.
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::one_of::DecimalValue>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -1350,6 +1721,20 @@ these shapes.
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Item> for super::Item {
             type Error = super::error::ConversionError;
@@ -1368,6 +1753,7 @@ these shapes.
                     total: value.total?,
                     unit: value.unit?,
                     unit_price: value.unit_price?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -1385,6 +1771,7 @@ these shapes.
                     total: Ok(value.total),
                     unit: Ok(value.unit),
                     unit_price: Ok(value.unit_price),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -1780,9 +2167,10 @@ Curated, hand-written description of the InvoiceXpress document state endpoints:
 * JSON API v2: change the state of an invoice, simplified invoice, invoice receipt, credit note
   or debit note (`PUT /{document-type}/{document-id}/change-state.json`) and read that document
   back (`GET /{document-type}/{document-id}.json`).
-* Legacy XML API: change the state of a debit note
-  (`PUT /debit_notes/{debit-note-id}/change-state.xml`). Progenitor cannot generate XML
-  operations, so it is marked `x-sdk-facade: true` and implemented by the hand-written facade.
+* Legacy XML API: change the state of a document of the same five types
+  (`PUT /{document-type}/{document-id}/change-state.xml`; seed 004 documents debit notes).
+  Progenitor cannot generate XML operations, so it is marked `x-sdk-facade: true` and
+  implemented by the hand-written facade.
 
 Authentication: the account's API key is sent as the `api_key` query parameter on every request,
 over HTTPS only (see the `apiKey` security scheme). JSON requests send

@@ -5,6 +5,16 @@
 //! trying each variant in turn. `client::types` re-exports them.
 
 sdk_runtime::one_of! {
+    /// The document's currency: a name (e.g. "Euro") in the API v2 docs, an object `{name, code, symbol}` (e.g. `{"name":"Euro","code":"EUR","symbol":"€"}`) in live documents.
+    pub enum Currency {
+        /// The JSON string form.
+        String(::std::string::String) as string,
+        /// The JSON object form.
+        CurrencyDetails(crate::generated::client::types::CurrencyDetails) as object with From,
+    }
+}
+
+sdk_runtime::one_of! {
     /// A decimal amount that arrives either as a JSON string ("2.0244") or as a JSON number (2.0244). Keep the string form when exactness matters.
     pub enum DecimalValue {
         /// The JSON string form.

@@ -19,7 +19,7 @@ pub const OPERATIONS: &[sdk_runtime::OperationSpec] = &[
     sdk_runtime::OperationSpec {
         operation_id: "changeDebitNoteStateLegacy",
         method: "PUT",
-        path: "/debit_notes/{debit-note-id}/change-state.xml",
+        path: "/{document-type}/{document-id}/change-state.xml",
         facade_only: true,
     },
 ];
