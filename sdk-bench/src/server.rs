@@ -36,8 +36,8 @@ pub fn invoicexpress_document_json() -> &'static Bytes {
         let text = std::fs::read_to_string(spec_path).expect("specs/invoicexpress.yaml is readable");
         let spec: serde_norway::Value = serde_norway::from_str(&text).expect("the InvoiceXpress spec is YAML");
         let example = &spec["paths"]["/{document-type}/{document-id}/change-state.json"]["put"]["responses"]["200"]
-            ["content"]["application/json"]["example"];
-        assert!(example.is_mapping(), "the spec has a changeDocumentState 200 example");
+            ["content"]["application/json"]["examples"]["seed002"]["value"];
+        assert!(example.is_mapping(), "the spec has a changeDocumentState 200 `seed002` example");
         Bytes::from(serde_json::to_vec_pretty(example).expect("JSON serializes"))
     })
 }

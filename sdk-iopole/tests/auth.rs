@@ -232,3 +232,39 @@ async fn secrets_are_absent_from_debug_and_display_of_client_and_errors() {
     assert!(shown[0].contains("OAuth2 client credentials"));
     assert!(shown[6].contains("getStatusHistory"));
 }
+
+#[tokio::test]
+async fn the_token_request_never_follows_a_redirect_to_another_origin() {
+    // A token endpoint (or a proxy before it) answering 307/308 would have the client re-send the
+    // form, client secret included, to the host it names.
+    let server = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200)
+                .json_body(json!({ "access_token": "stolen", "expires_in": 600 }));
+        })
+        .await;
+    for status in [307, 308] {
+        let path = format!("/redirect-{status}");
+        server
+            .mock_async(|when, then| {
+                when.method(POST).path(path.clone());
+                then.status(status).header("location", elsewhere.url(TOKEN_PATH));
+            })
+            .await;
+        let client = sdk_iopole::IopoleClient::builder(sdk_iopole::Environment::custom_with_token_url(
+            server.base_url(),
+            server.url(&path),
+        ))
+        .client_credentials(CLIENT_ID, CANARY_SECRET)
+        .config(test_config())
+        .build()
+        .expect("client builds");
+        let error = client.status_history(invoice()).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Auth, "{status}: {error:?}");
+        assert!(error.to_string().contains(&status.to_string()), "{error}");
+    }
+    assert_eq!(stolen.calls_async().await, 0, "the other origin saw no request");
+}

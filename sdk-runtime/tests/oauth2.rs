@@ -299,3 +299,89 @@ async fn token_endpoint_failures_are_auth_errors() {
     assert_eq!(error.kind(), ErrorKind::Auth);
     assert!(error.to_string().contains("not a token response"), "{error}");
 }
+
+fn raw_status(status: &str, extra_headers: &str, body: &str) -> RawAnswer {
+    RawAnswer {
+        first: format!(
+            "HTTP/1.1 {status}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra_headers}\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+        pause: Duration::ZERO,
+        rest: Vec::new(),
+    }
+}
+
+fn flow_against(token_url: String, config: &sdk_runtime::ClientConfig) -> Arc<ClientCredentialsFlow> {
+    Arc::new(
+        ClientCredentialsFlow::new(
+            token_url,
+            "client-1",
+            Secret::new(CLIENT_SECRET),
+            None,
+            reqwest::Client::new(),
+        )
+        .with_config(config),
+    )
+}
+
+#[tokio::test]
+async fn a_busy_token_endpoint_is_asked_again() {
+    // 503 with Retry-After, then 429, then a token: one call, three token requests.
+    let tokens = RawServer::start_sequence(vec![
+        raw_status("503 Service Unavailable", "retry-after: 0\r\n", "{}"),
+        raw_status("429 Too Many Requests", "", "{}"),
+        raw_status("200 OK", "", r#"{"access_token":"tok-after-retries","expires_in":300}"#),
+    ])
+    .await;
+    let api = MockServer::start_async().await;
+    let accepted = api_accepting(&api, "tok-after-retries").await;
+    let config = fast_config(3);
+    let flow = flow_against(format!("{}/oauth/token", tokens.base_url), &config);
+    let (runtime, http) = runtime(Credentials::OAuth2(flow), config);
+
+    get_thing(&runtime, &http, &api.base_url(), "7").await.unwrap();
+    assert_eq!(tokens.requests(), 3);
+    accepted.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_stays_busy_is_a_retryable_auth_error() {
+    let tokens = RawServer::start(raw_status("503 Service Unavailable", "", "{}")).await;
+    let config = fast_config(3);
+    let flow = flow_against(format!("{}/oauth/token", tokens.base_url), &config);
+    let (runtime, http) = runtime(Credentials::OAuth2(flow), config);
+
+    let error = get_thing(&runtime, &http, "http://127.0.0.1:9", "7").await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Auth);
+    assert!(error.is_retryable(), "a transient token failure says so: {error:?}");
+    assert_eq!(error.outcome(), sdk_runtime::RequestOutcome::NotSent);
+    assert_eq!(tokens.requests(), 3, "the token request follows the retry policy");
+}
+
+#[tokio::test]
+async fn refused_client_credentials_are_asked_once_and_not_retryable() {
+    let tokens = RawServer::start(raw_status("401 Unauthorized", "", r#"{"error":"invalid_client"}"#)).await;
+    let config = fast_config(3);
+    let flow = flow_against(format!("{}/oauth/token", tokens.base_url), &config);
+    let (runtime, http) = runtime(Credentials::OAuth2(flow), config);
+
+    let error = get_thing(&runtime, &http, "http://127.0.0.1:9", "7").await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Auth);
+    assert!(!error.is_retryable());
+    assert_eq!(tokens.requests(), 1);
+}
+
+#[tokio::test]
+async fn an_unreachable_token_endpoint_is_retried_within_the_policy() {
+    let config = fast_config(2);
+    let flow = flow_against(format!("{}/oauth/token", refused_base_url()), &config);
+    let (runtime, http) = runtime(Credentials::OAuth2(flow), config);
+    let error = get_thing(&runtime, &http, "http://127.0.0.1:9", "7").await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Auth);
+    assert!(error.is_retryable());
+    assert!(matches!(
+        std::error::Error::source(&error).and_then(|s| s.downcast_ref::<AuthError>()),
+        Some(AuthError::TokenTransport(_))
+    ));
+}

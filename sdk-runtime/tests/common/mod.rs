@@ -234,3 +234,79 @@ pub fn capture() -> (tracing::Dispatch, Capture) {
         .finish();
     (tracing::Dispatch::new(subscriber), capture)
 }
+
+/// A generated write run through [`Runtime::call_write`].
+pub async fn write<T: DeserializeOwned>(
+    runtime: &Runtime,
+    http: &reqwest::Client,
+    request: reqwest::RequestBuilder,
+    operation_id: &'static str,
+) -> Result<Reply<sdk_runtime::SuccessBody<T>>, Error<ApiError>> {
+    runtime
+        .call_write::<T, ApiError, ApiError>(operation_id, generated_send(runtime, http, request, operation_id))
+        .await
+}
+
+/// What a [`RawServer`] does on each connection once it has read the request head.
+#[derive(Clone)]
+pub struct RawAnswer {
+    /// Bytes written first (a status line and headers, perhaps part of a body).
+    pub first: Vec<u8>,
+    /// How long to wait before `rest`, or before closing when `rest` is empty.
+    pub pause: Duration,
+    /// Bytes written after the pause.
+    pub rest: Vec<u8>,
+}
+
+/// A loopback HTTP/1.1 server that answers every connection with the same raw bytes and then
+/// closes it: for responses no well-behaved server sends (a body cut off after its headers, a body
+/// that drips past a timeout). Counts the requests it received.
+pub struct RawServer {
+    pub base_url: String,
+    pub requests: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl RawServer {
+    pub async fn start(answer: RawAnswer) -> Self {
+        Self::start_sequence(vec![answer]).await
+    }
+
+    /// Answers the n-th request with `answers[n]`, and every later one with the last answer.
+    pub async fn start_sequence(answers: Vec<RawAnswer>) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let answers = answers.clone();
+                let counter = counter.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut buffer = [0u8; 4096];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buffer[..n]),
+                        }
+                    }
+                    let index = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(answer) = answers.get(index).or(answers.last()) else {
+                        return;
+                    };
+                    let _ = socket.write_all(&answer.first).await;
+                    let _ = socket.flush().await;
+                    tokio::time::sleep(answer.pause).await;
+                    let _ = socket.write_all(&answer.rest).await;
+                    let _ = socket.shutdown().await;
+                });
+            }
+        });
+        Self { base_url, requests }
+    }
+
+    pub fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
