@@ -12,11 +12,13 @@ pub use client::{
     Auth, ConfigError, Environment, IopoleClient, IopoleClientBuilder, PRODUCTION_BASE_URL, PRODUCTION_TOKEN_URL,
     PROVIDER, SANDBOX_BASE_URL, SANDBOX_TOKEN_URL, operation,
 };
-pub use drain::{DrainReport, HandlerFailure, MarkSeenFailure};
+pub use drain::{
+    DrainReport, HandlerFailure, MarkSeenFailure, NotSeenStatus, TolerantStatus, UndecodableStatus, UnmarkableStatus,
+};
 pub use lifecycle::{LifecycleStatus, UnknownLifecycleStatus};
 pub use update::{SendOutcome, StatusUpdateBuilder, ValidationError};
 
-pub use sdk_runtime::{AuthError, ClientConfig, ErrorKind, RetryPolicy, Secret, Timeouts};
+pub use sdk_runtime::{AuthError, ClientConfig, ErrorKind, RetryPolicy, Secret, Timeouts, Tolerant, Undecodable};
 pub use uuid::Uuid;
 
 /// The wire types: everything the spec describes (generated), plus its open enums, whose

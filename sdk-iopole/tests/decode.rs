@@ -298,7 +298,9 @@ fn not_seen_groups_decode() {
     .unwrap();
     assert_eq!(groups.len(), 3);
     assert_eq!(
-        groups[0].new_status[0].lifecycle_status(),
+        groups[0].new_status[0]
+            .decoded()
+            .and_then(StatusHistoryItem::lifecycle_status),
         Some(LifecycleStatus::Approved)
     );
     assert!(groups[2].invoice_id.is_none() && groups[2].new_status.is_empty());

@@ -373,7 +373,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub new_status: ::std::vec::Vec<StatusHistoryItem>,
+        pub new_status: ::std::vec::Vec<
+            sdk_runtime::Tolerant<crate::generated::client::types::StatusHistoryItem>,
+        >,
     }
     impl NotSeenInvoiceStatuses {
         pub fn builder() -> builder::NotSeenInvoiceStatuses {
@@ -1917,7 +1919,11 @@ pub mod types {
                 ::std::string::String,
             >,
             new_status: ::std::result::Result<
-                ::std::vec::Vec<super::StatusHistoryItem>,
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::StatusHistoryItem,
+                    >,
+                >,
                 ::std::string::String,
             >,
         }
@@ -1944,7 +1950,13 @@ pub mod types {
             }
             pub fn new_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::StatusHistoryItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        sdk_runtime::Tolerant<
+                            crate::generated::client::types::StatusHistoryItem,
+                        >,
+                    >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.new_status = value
@@ -3352,7 +3364,13 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::StatusHistoryItem>>,
+            ResponseValue<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::StatusHistoryItem,
+                    >,
+                >,
+            >,
             Error<types::IopoleError>,
         > {
             let Self { client, invoice_id, customer_id } = self;
@@ -3469,7 +3487,13 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::NotSeenInvoiceStatuses>>,
+            ResponseValue<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::NotSeenInvoiceStatuses,
+                    >,
+                >,
+            >,
             Error<types::IopoleError>,
         > {
             let Self { client, customer_id } = self;
