@@ -50,8 +50,8 @@ impl UndecodableStatus {
 /// use sdk_iopole::{Tolerant, TolerantStatus};
 ///
 /// let items: Vec<Tolerant<StatusHistoryItem>> = serde_json::from_str(
-///     r#"[{"statusId": "00000000-0000-4000-8000-000000000001", "date": "not a date",
-///          "invoiceId": "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "status": {"code": "APPROVED"}}]"#,
+///     r#"[{"statusId": "00000000-0000-4000-8000-000000000001", "date": "2025-03-01T10:00:00Z",
+///          "invoiceId": "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "status": "APPROVED"}]"#,
 /// )
 /// .unwrap();
 /// assert!(!items[0].is_decoded());

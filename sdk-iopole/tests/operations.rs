@@ -217,7 +217,10 @@ async fn status_history_decodes_the_seed_001_example() {
     assert_eq!(history.len(), 1);
     let item = history[0].decoded().expect("the seed item decodes");
     assert_eq!(item.status_id.to_string(), "f47ac10b-58cc-4372-a567-0e02b2c3d479");
-    assert_eq!(item.date.to_rfc3339(), "2024-07-16T20:35:16+00:00");
+    assert_eq!(
+        item.recorded_at().map(|d| d.to_rfc3339()).as_deref(),
+        Some("2024-07-16T20:35:16+00:00")
+    );
     assert_eq!(item.dest_type, Some(DestType::Operator));
     assert_eq!(item.status.code, "205");
     assert_eq!(item.status.desc.as_deref(), Some("Approuvée"));

@@ -254,7 +254,10 @@ async fn iopole() -> Result<(), BoxError> {
             Some(status) => writeln!(
                 lines,
                 "{}  {} {:<18} {} / {}{}",
-                item.date.format("%Y-%m-%d %H:%M"),
+                item.recorded_at().map_or_else(
+                    || item.date.to_string(),
+                    |date| date.format("%Y-%m-%d %H:%M").to_string()
+                ),
                 status.code(),
                 status.name(),
                 status.label_fr(),
