@@ -178,7 +178,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match history {
         Ok(items) => {
             println!("  <- {} status(es)", items.len());
-            for item in items {
+            for entry in items {
+                let item = match entry.into_result() {
+                    Ok(item) => item,
+                    Err(bad) => {
+                        println!("     (undecodable status: {})", bad.error());
+                        continue;
+                    }
+                };
                 let status = item.lifecycle_status();
                 println!(
                     "     {} {} code={:?} -> {}",

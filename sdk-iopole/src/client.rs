@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use reqwest::header::HeaderValue;
 use sdk_runtime::{
-    ClientConfig, ClientCredentialsFlow, Credentials, ErrorKind, Provider, Runtime, Secret, SuccessBody,
+    ClientConfig, ClientCredentialsFlow, Credentials, ErrorKind, Provider, Runtime, Secret, SuccessBody, Tolerant,
 };
 use uuid::Uuid;
 
@@ -546,11 +546,18 @@ impl IopoleClient {
     /// Every status of an invoice (`GET /v1/invoice/{invoiceId}/status-history`), oldest first as
     /// Iopole returns them.
     ///
+    /// Each status is decoded on its own: one the SDK cannot read comes back as
+    /// [`Tolerant::Undecodable`] (its raw JSON and the decode error; see [`TolerantStatus`] for
+    /// its ids) and the others still decode. Only a body that is not a JSON array of statuses
+    /// fails the call. A body holding a single status object instead of an array (as the
+    /// documentation's example shows) is read as a one-element list; an empty body as an empty
+    /// list.
+    ///
     /// Iopole rate-limits this endpoint heavily: use it for consultation, not polling (poll with
-    /// [`IopoleClient::not_seen`] or [`IopoleClient::drain_not_seen`]). A body holding a single
-    /// status object instead of an array (as the documentation's example shows) is read as a
-    /// one-element list; an empty body as an empty list.
-    pub async fn status_history(&self, invoice_id: Uuid) -> Result<Vec<StatusHistoryItem>> {
+    /// [`IopoleClient::not_seen`] or [`IopoleClient::drain_not_seen`]).
+    ///
+    /// [`TolerantStatus`]: crate::TolerantStatus
+    pub async fn status_history(&self, invoice_id: Uuid) -> Result<Vec<Tolerant<StatusHistoryItem>>> {
         let mut call = self.raw.get_status_history().invoice_id(invoice_id);
         if let Some(customer_id) = self.customer_id {
             call = call.customer_id(customer_id);
@@ -561,15 +568,10 @@ impl IopoleClient {
             .await
         {
             Ok(reply) => Ok(reply.value.unwrap_or_default()),
-            Err(error) if is_success_decode(&error) => {
-                match error
-                    .raw_body()
-                    .and_then(|raw| serde_json::from_str::<StatusHistoryItem>(raw).ok())
-                {
-                    Some(single) => Ok(vec![single]),
-                    None => Err(error),
-                }
-            }
+            Err(error) if is_success_decode(&error) => match error.raw_body().and_then(single_status) {
+                Some(single) => Ok(vec![single]),
+                None => Err(error),
+            },
             Err(error) => Err(error),
         }
     }
@@ -577,7 +579,11 @@ impl IopoleClient {
     /// The statuses not yet flagged as seen, grouped by invoice (`GET /v1/invoice/status/notSeen`).
     /// An empty body is an empty list. Mark each status seen after processing it
     /// ([`IopoleClient::mark_as_seen`]), or use [`IopoleClient::drain_not_seen`].
-    pub async fn not_seen(&self) -> Result<Vec<NotSeenInvoiceStatuses>> {
+    ///
+    /// Each group, and each status in a group's `newStatus`, is decoded on its own: one the SDK
+    /// cannot read comes back as [`Tolerant::Undecodable`] with its raw JSON and the decode error,
+    /// and the others still decode.
+    pub async fn not_seen(&self) -> Result<Vec<Tolerant<NotSeenInvoiceStatuses>>> {
         let mut call = self.raw.get_not_seen_statuses();
         if let Some(customer_id) = self.customer_id {
             call = call.customer_id(customer_id);
@@ -606,4 +612,17 @@ impl IopoleClient {
 /// A decode failure of a success response: the server did what was asked, the body is unexpected.
 fn is_success_decode(error: &Error) -> bool {
     error.kind() == ErrorKind::Decode && error.status().is_some_and(|status| status.is_success())
+}
+
+/// The body as a one-status history when it is a single JSON object that is a status: one that
+/// decodes, or an undecodable one that still has a `statusId` (any other object is not a history).
+fn single_status(raw: &str) -> Option<Tolerant<StatusHistoryItem>> {
+    if !raw.trim_start().starts_with('{') {
+        return None;
+    }
+    let raw: Box<serde_json::value::RawValue> = serde_json::from_str(raw).ok()?;
+    match Tolerant::from_raw(raw) {
+        Tolerant::Undecodable(item) if item.field::<Uuid>("statusId").is_none() => None,
+        single => Some(single),
+    }
 }

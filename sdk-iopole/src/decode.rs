@@ -1,17 +1,81 @@
 //! Accessors on the generated types: one way to read what Iopole sends in either of its shapes.
 
 use crate::LifecycleStatus;
+use chrono::{DateTime, NaiveDateTime, Utc};
+
 use crate::types::{
-    DocumentReference, DocumentStatus, IopoleError, IopoleErrorDetails, LifecycleDocument, StatusHistoryItem,
-    StatusInfo, TradeParty, TradePartyRoleCode,
+    DocumentReference, DocumentStatus, IopoleDateTime, IopoleError, IopoleErrorDetails, LifecycleDocument, StatusCode,
+    StatusHistoryItem, StatusInfo, TradeParty, TradePartyRoleCode,
 };
+
+impl StatusCode {
+    /// The lifecycle status this code names, whether it came as a name (`"APPROVED"`), a numeric
+    /// code as a string (`"205"`) or as a JSON number (`205`). `None` for a code outside the 14
+    /// lifecycle statuses.
+    pub fn lifecycle_status(&self) -> Option<LifecycleStatus> {
+        match self {
+            Self::String(code) => LifecycleStatus::parse(code),
+            Self::Int64(code) => LifecycleStatus::parse(&code.to_string()),
+        }
+    }
+
+    /// True when the code is `text` as sent (`"205"` also matches the number 205).
+    pub fn is(&self, text: &str) -> bool {
+        match self {
+            Self::String(code) => code == text,
+            Self::Int64(code) => text.parse::<i64>().is_ok_and(|n| n == *code),
+        }
+    }
+}
+
+impl PartialEq<str> for StatusCode {
+    fn eq(&self, other: &str) -> bool {
+        self.is(other)
+    }
+}
+
+impl PartialEq<&str> for StatusCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.is(other)
+    }
+}
+
+impl IopoleDateTime {
+    /// The instant in UTC: an RFC 3339 date-time as given; a date-time without an offset
+    /// (`"2024-07-16T20:35:16"`, optionally with fractional seconds, `T` or a space) read as UTC;
+    /// an integer read as milliseconds since 1970-01-01 UTC. `None` for a string that is none of
+    /// these or an out-of-range number; the raw value stays in `self`.
+    pub fn to_utc(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::String(text) => {
+                let text = text.trim();
+                DateTime::parse_from_rfc3339(text)
+                    .map(|date| date.with_timezone(&Utc))
+                    .ok()
+                    .or_else(|| {
+                        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+                            .iter()
+                            .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+                            .map(|naive| naive.and_utc())
+                    })
+            }
+            Self::Int64(millis) => DateTime::from_timestamp_millis(*millis),
+        }
+    }
+}
+
+impl From<DateTime<Utc>> for IopoleDateTime {
+    fn from(date: DateTime<Utc>) -> Self {
+        Self::String(date.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    }
+}
 
 impl StatusInfo {
     /// The lifecycle status `code` names, whether it came as a name (`"APPROVED"`) or a numeric
-    /// code (`"205"`). `None` for a code outside the 14 lifecycle statuses (the raw text stays in
-    /// `code`).
+    /// code (`"205"` or `205`). `None` for a code outside the 14 lifecycle statuses (the raw value
+    /// stays in `code`).
     pub fn lifecycle_status(&self) -> Option<LifecycleStatus> {
-        LifecycleStatus::parse(&self.code)
+        self.code.lifecycle_status()
     }
 }
 
@@ -20,14 +84,20 @@ impl StatusHistoryItem {
     pub fn lifecycle_status(&self) -> Option<LifecycleStatus> {
         self.status.lifecycle_status()
     }
+
+    /// When the status was recorded, in UTC (see [`IopoleDateTime::to_utc`]); `None` when Iopole
+    /// sent a date this SDK cannot read (the raw value stays in `date`).
+    pub fn recorded_at(&self) -> Option<DateTime<Utc>> {
+        self.date.to_utc()
+    }
 }
 
 impl DocumentStatus {
     /// The lifecycle status of this response: from `code`, else from `status.code`.
     pub fn lifecycle_status(&self) -> Option<LifecycleStatus> {
         self.code
-            .as_deref()
-            .and_then(LifecycleStatus::parse)
+            .as_ref()
+            .and_then(|code| LifecycleStatus::parse(code.as_str()))
             .or_else(|| self.status.as_ref().and_then(StatusInfo::lifecycle_status))
     }
 }
@@ -50,11 +120,11 @@ impl LifecycleDocument {
     }
 
     /// When the message was generated: `identification.date` or `context.date`.
-    pub fn message_date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+    pub fn message_date(&self) -> Option<DateTime<Utc>> {
         self.identification
             .as_ref()
-            .and_then(|i| i.date)
-            .or_else(|| self.context.as_ref().and_then(|c| c.date))
+            .and_then(|i| i.date.as_ref()?.to_utc())
+            .or_else(|| self.context.as_ref().and_then(|c| c.date.as_ref()?.to_utc()))
     }
 
     /// The sender: top-level `sender` (current shape) or `context.sender` (older shape).

@@ -3,18 +3,140 @@
 use std::collections::HashSet;
 use std::future::Future;
 
+use sdk_runtime::{Tolerant, Undecodable};
 use uuid::Uuid;
 
-use crate::types::StatusHistoryItem;
+use crate::LifecycleStatus;
+use crate::types::{NotSeenInvoiceStatuses, StatusHistoryItem};
 use crate::{Error, IopoleClient, Result};
+
+/// A status the SDK could not decode, with the identifiers that could still be read from it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UndecodableStatus {
+    /// Its `statusId`, when present and a UUID: the status can still be marked seen.
+    pub status_id: Option<Uuid>,
+    /// Its `invoiceId` (or, in a not-seen group, the group's), when present and a UUID.
+    pub invoice_id: Option<Uuid>,
+    /// Its raw JSON and the decode error.
+    pub item: Undecodable,
+}
+
+impl UndecodableStatus {
+    /// Reads the identifiers of an undecodable status item; `invoice_id` is the fallback for an
+    /// item without a readable `invoiceId` (for example its not-seen group's).
+    pub fn new(item: Undecodable, invoice_id: Option<Uuid>) -> Self {
+        Self {
+            status_id: item.field("statusId"),
+            invoice_id: item.field("invoiceId").or(invoice_id),
+            item,
+        }
+    }
+
+    /// The raw JSON of the status, exactly as received.
+    pub fn raw_json(&self) -> &str {
+        self.item.raw_json()
+    }
+
+    /// Why it did not decode.
+    pub fn error(&self) -> &str {
+        self.item.error()
+    }
+}
+
+/// Identifiers and status of a history or not-seen item, whether it decoded or not.
+///
+/// ```
+/// use sdk_iopole::types::StatusHistoryItem;
+/// use sdk_iopole::{Tolerant, TolerantStatus};
+///
+/// let items: Vec<Tolerant<StatusHistoryItem>> = serde_json::from_str(
+///     r#"[{"statusId": "00000000-0000-4000-8000-000000000001", "date": "2025-03-01T10:00:00Z",
+///          "invoiceId": "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "status": "APPROVED"}]"#,
+/// )
+/// .unwrap();
+/// assert!(!items[0].is_decoded());
+/// assert_eq!(items[0].status_id().map(|id| id.to_string()).as_deref(), Some("00000000-0000-4000-8000-000000000001"));
+/// assert!(items[0].lifecycle_status().is_none());
+/// ```
+pub trait TolerantStatus {
+    /// The `statusId`: the decoded one, or the one read from the raw JSON when it is a UUID.
+    fn status_id(&self) -> Option<Uuid>;
+    /// The `invoiceId`: the decoded one, or the one read from the raw JSON when it is a UUID.
+    fn invoice_id(&self) -> Option<Uuid>;
+    /// The lifecycle status of a decoded item (see [`StatusHistoryItem::lifecycle_status`]).
+    fn lifecycle_status(&self) -> Option<LifecycleStatus>;
+}
+
+impl TolerantStatus for Tolerant<StatusHistoryItem> {
+    fn status_id(&self) -> Option<Uuid> {
+        match self {
+            Tolerant::Decoded(item) => Some(item.status_id),
+            Tolerant::Undecodable(item) => item.field("statusId"),
+        }
+    }
+
+    fn invoice_id(&self) -> Option<Uuid> {
+        match self {
+            Tolerant::Decoded(item) => Some(item.invoice_id),
+            Tolerant::Undecodable(item) => item.field("invoiceId"),
+        }
+    }
+
+    fn lifecycle_status(&self) -> Option<LifecycleStatus> {
+        self.decoded().and_then(StatusHistoryItem::lifecycle_status)
+    }
+}
+
+/// One not-seen status as [`IopoleClient::drain_not_seen`] hands it to the handler.
+// The decoded variant is the usual one: boxing it would cost an allocation per status.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum NotSeenStatus {
+    /// A status the SDK decoded.
+    Decoded(StatusHistoryItem),
+    /// A status the SDK could not decode. The handler decides: `Ok` marks it seen (when its
+    /// `statusId` could be read), `Err` leaves it for the next pass.
+    Undecodable(UndecodableStatus),
+}
+
+impl NotSeenStatus {
+    /// The status identifier, when known (always for a decoded status).
+    pub fn status_id(&self) -> Option<Uuid> {
+        match self {
+            Self::Decoded(item) => Some(item.status_id),
+            Self::Undecodable(item) => item.status_id,
+        }
+    }
+
+    /// The invoice identifier, when known (always for a decoded status).
+    pub fn invoice_id(&self) -> Option<Uuid> {
+        match self {
+            Self::Decoded(item) => Some(item.invoice_id),
+            Self::Undecodable(item) => item.invoice_id,
+        }
+    }
+
+    /// The decoded status, if it decoded.
+    pub fn decoded(&self) -> Option<&StatusHistoryItem> {
+        match self {
+            Self::Decoded(item) => Some(item),
+            Self::Undecodable(_) => None,
+        }
+    }
+
+    /// The lifecycle status of a decoded status.
+    pub fn lifecycle_status(&self) -> Option<LifecycleStatus> {
+        self.decoded().and_then(StatusHistoryItem::lifecycle_status)
+    }
+}
 
 /// A status whose handler failed. It was not marked seen, so Iopole returns it again.
 #[derive(Debug)]
 pub struct HandlerFailure<E> {
     /// The status.
     pub status_id: Uuid,
-    /// Its invoice.
-    pub invoice_id: Uuid,
+    /// Its invoice, when known (an undecodable status may not say).
+    pub invoice_id: Option<Uuid>,
     /// What the handler returned.
     pub error: E,
 }
@@ -25,10 +147,20 @@ pub struct HandlerFailure<E> {
 pub struct MarkSeenFailure {
     /// The status.
     pub status_id: Uuid,
-    /// Its invoice.
-    pub invoice_id: Uuid,
+    /// Its invoice, when known (an undecodable status may not say).
+    pub invoice_id: Option<Uuid>,
     /// Why `markAsSeen` failed.
     pub error: Error,
+}
+
+/// An undecodable status without a readable `statusId`: it was handed to the handler, but it
+/// cannot be marked seen, so Iopole returns it on every pass until the SDK can read it.
+#[derive(Debug)]
+pub struct UnmarkableStatus<E> {
+    /// The status (or, when a whole not-seen group could not be read, the group).
+    pub status: UndecodableStatus,
+    /// What the handler returned, when it failed.
+    pub handler_error: Option<E>,
 }
 
 /// What [`IopoleClient::drain_not_seen`] did.
@@ -40,6 +172,11 @@ pub struct DrainReport<E> {
     pub failed: Vec<HandlerFailure<E>>,
     /// Statuses handled but not marked seen because `markAsSeen` failed.
     pub mark_seen_failed: Vec<MarkSeenFailure>,
+    /// Undecodable statuses without a readable `statusId` (handed to the handler, never marked
+    /// seen).
+    pub unmarkable: Vec<UnmarkableStatus<E>>,
+    /// How many of the statuses handed to the handler were undecodable.
+    pub undecodable: usize,
 }
 
 impl<E> Default for DrainReport<E> {
@@ -48,6 +185,8 @@ impl<E> Default for DrainReport<E> {
             handled: Vec::new(),
             failed: Vec::new(),
             mark_seen_failed: Vec::new(),
+            unmarkable: Vec::new(),
+            undecodable: 0,
         }
     }
 }
@@ -55,13 +194,55 @@ impl<E> Default for DrainReport<E> {
 impl<E> DrainReport<E> {
     /// True when every status was handled and marked seen.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && self.mark_seen_failed.is_empty()
+        self.failed.is_empty() && self.mark_seen_failed.is_empty() && self.unmarkable.is_empty()
     }
 
-    /// How many statuses were processed (handled, failed or not marked seen).
+    /// How many statuses were processed (handled, failed, not marked seen or unmarkable).
     pub fn total(&self) -> usize {
-        self.handled.len() + self.failed.len() + self.mark_seen_failed.len()
+        self.handled.len() + self.failed.len() + self.mark_seen_failed.len() + self.unmarkable.len()
     }
+}
+
+/// The statuses of the not-seen groups, in order, undecodable ones included: a group that did
+/// not decode is opened as far as its JSON allows, so its readable statuses still come out.
+fn flatten_groups(groups: Vec<Tolerant<NotSeenInvoiceStatuses>>) -> Vec<NotSeenStatus> {
+    let mut statuses = Vec::new();
+    for group in groups {
+        match group {
+            Tolerant::Decoded(group) => {
+                for item in group.new_status {
+                    statuses.push(match item {
+                        Tolerant::Decoded(item) => NotSeenStatus::Decoded(item),
+                        Tolerant::Undecodable(item) => {
+                            NotSeenStatus::Undecodable(UndecodableStatus::new(item, group.invoice_id))
+                        }
+                    });
+                }
+            }
+            Tolerant::Undecodable(group) => {
+                let invoice_id = group.field::<Uuid>("invoiceId");
+                match group.field::<Vec<Box<serde_json::value::RawValue>>>("newStatus") {
+                    Some(items) => {
+                        for raw in items {
+                            statuses.push(match Tolerant::<StatusHistoryItem>::from_raw(raw) {
+                                Tolerant::Decoded(item) => NotSeenStatus::Decoded(item),
+                                Tolerant::Undecodable(item) => {
+                                    NotSeenStatus::Undecodable(UndecodableStatus::new(item, invoice_id))
+                                }
+                            });
+                        }
+                    }
+                    // Not even a list of statuses: the whole group goes to the handler.
+                    None => statuses.push(NotSeenStatus::Undecodable(UndecodableStatus {
+                        status_id: None,
+                        invoice_id,
+                        item: group,
+                    })),
+                }
+            }
+        }
+    }
+    statuses
 }
 
 impl IopoleClient {
@@ -70,16 +251,28 @@ impl IopoleClient {
     /// returned `Ok`.
     ///
     /// A failing handler loses nothing: its status stays not-seen and comes back on the next pass.
-    /// A status listed twice in one answer is handled once. Only the initial fetch fails the
-    /// whole call; everything after it is recorded in the [`DrainReport`]. Call it again (for
+    /// A status listed twice in one answer is handled once. A status the SDK cannot decode does
+    /// not stop the drain: it reaches the handler as [`NotSeenStatus::Undecodable`] (raw JSON,
+    /// decode error, and the `statusId`/`invoiceId` when readable), and the handler decides
+    /// whether it is marked seen (`Ok`) or kept (`Err`); one without a readable `statusId` cannot
+    /// be marked seen and is reported in [`DrainReport::unmarkable`]. Only the initial fetch fails
+    /// the whole call; everything after it is recorded in the [`DrainReport`]. Call it again (for
     /// example on a timer) to pick up statuses that arrived meanwhile.
     ///
     /// ```no_run
+    /// use sdk_iopole::NotSeenStatus;
+    ///
     /// # async fn run(client: sdk_iopole::IopoleClient) -> Result<(), sdk_iopole::Error> {
     /// let report = client
     ///     .drain_not_seen(|status| async move {
-    ///         println!("{} is now {:?}", status.invoice_id, status.lifecycle_status());
-    ///         Ok::<(), std::io::Error>(())
+    ///         match status {
+    ///             NotSeenStatus::Decoded(status) => {
+    ///                 println!("{} is now {:?}", status.invoice_id, status.lifecycle_status());
+    ///                 Ok(())
+    ///             }
+    ///             // Keep it not-seen until a newer SDK can read it.
+    ///             NotSeenStatus::Undecodable(status) => Err(format!("unreadable: {}", status.error())),
+    ///         }
     ///     })
     ///     .await?;
     /// println!("{} handled, {} to retry", report.handled.len(), report.failed.len());
@@ -88,18 +281,43 @@ impl IopoleClient {
     /// ```
     pub async fn drain_not_seen<F, Fut, E>(&self, mut handler: F) -> Result<DrainReport<E>>
     where
-        F: FnMut(StatusHistoryItem) -> Fut,
+        F: FnMut(NotSeenStatus) -> Fut,
         Fut: Future<Output = std::result::Result<(), E>>,
     {
         let groups = self.not_seen().await?;
         let mut report = DrainReport::default();
         let mut processed = HashSet::new();
-        for item in groups.into_iter().flat_map(|group| group.new_status) {
-            let (status_id, invoice_id) = (item.status_id, item.invoice_id);
-            if !processed.insert(status_id) {
+        for status in flatten_groups(groups) {
+            let (status_id, invoice_id) = (status.status_id(), status.invoice_id());
+            if let Some(id) = status_id
+                && !processed.insert(id)
+            {
                 continue;
             }
-            if let Err(error) = handler(item).await {
+            if let NotSeenStatus::Undecodable(item) = &status {
+                report.undecodable += 1;
+                tracing::warn!(
+                    status_id = ?status_id,
+                    error = item.error(),
+                    "not-seen status the SDK cannot decode; handed to the handler as raw JSON"
+                );
+            }
+            // Only an undecodable status without an id is reported whole: keep a copy of it.
+            let unmarkable = match (&status, status_id) {
+                (NotSeenStatus::Undecodable(item), None) => Some(item.clone()),
+                _ => None,
+            };
+            let outcome = handler(status).await;
+            let Some(status_id) = status_id else {
+                if let Some(status) = unmarkable {
+                    report.unmarkable.push(UnmarkableStatus {
+                        status,
+                        handler_error: outcome.err(),
+                    });
+                }
+                continue;
+            };
+            if let Err(error) = outcome {
                 tracing::debug!(%status_id, "handler failed; status left not seen");
                 report.failed.push(HandlerFailure {
                     status_id,

@@ -12,13 +12,15 @@ pub use client::{
     Auth, ConfigError, Environment, IopoleClient, IopoleClientBuilder, PRODUCTION_BASE_URL, PRODUCTION_TOKEN_URL,
     PROVIDER, SANDBOX_BASE_URL, SANDBOX_TOKEN_URL, operation,
 };
-pub use drain::{DrainReport, HandlerFailure, MarkSeenFailure};
+pub use drain::{
+    DrainReport, HandlerFailure, MarkSeenFailure, NotSeenStatus, TolerantStatus, UndecodableStatus, UnmarkableStatus,
+};
 pub use lifecycle::{LifecycleStatus, UnknownLifecycleStatus};
 pub use update::{SendOutcome, StatusUpdateBuilder, ValidationError};
 
 pub use sdk_runtime::{
     AuthError, BodyLimits, BodyProblem, ClientConfig, ErrorKind, InvalidConfig, RequestOutcome, RetryPolicy, Secret,
-    SuccessBody, Timeouts, UnreadableBody,
+    SuccessBody, Timeouts, Tolerant, Undecodable, UnreadableBody,
 };
 pub use uuid::Uuid;
 

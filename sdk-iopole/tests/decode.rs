@@ -194,7 +194,10 @@ fn missing_optional_fields_decode() {
     assert_eq!(decoded.lifecycle_status(), Some(LifecycleStatus::Received));
     assert!(decoded.status.desc.is_none() && decoded.status.network_code.is_none());
     assert!(decoded.dest_type.is_none() && decoded.json.is_none() && decoded.xml.is_none());
-    assert_eq!(decoded.date.to_rfc3339(), "2025-02-03T07:15:00+00:00");
+    assert_eq!(
+        decoded.recorded_at().map(|d| d.to_rfc3339()).as_deref(),
+        Some("2025-02-03T07:15:00+00:00")
+    );
     // And a document status without networkCode or status.
     let document: LifecycleDocument =
         serde_json::from_value(json!({"responses": [{"documentStatus": {"code": "APPROVED"}}]})).unwrap();
@@ -298,7 +301,9 @@ fn not_seen_groups_decode() {
     .unwrap();
     assert_eq!(groups.len(), 3);
     assert_eq!(
-        groups[0].new_status[0].lifecycle_status(),
+        groups[0].new_status[0]
+            .decoded()
+            .and_then(StatusHistoryItem::lifecycle_status),
         Some(LifecycleStatus::Approved)
     );
     assert!(groups[2].invoice_id.is_none() && groups[2].new_status.is_empty());
@@ -346,4 +351,168 @@ fn siren_and_siret_outside_the_french_pattern_still_decode() {
         .and_then(|c| c.sender)
         .expect("sender");
     assert_eq!(sender.siren.as_deref(), Some("BE0123456789"));
+}
+
+/// A status item in the shape Iopole's platform delivers live (webhook and not-seen alike): a
+/// Peppol `ApplicationResponse` in `xml`, `issuer: null`, bare-string `roleCode`, integer
+/// `typeCode`, `electronicAddress` on every party, `issuerAssignedId: null`, a rejection reason
+/// outside the send enum and `networkReason: null`. Values are made up; the shape follows a
+/// captured live delivery (amazscript/laravel-einvoicing, tests/Fixtures).
+fn live_status_item() -> serde_json::Value {
+    let party = json!({
+        "name": "EXEMPLE EMETTEUR SAS",
+        "siren": "552100554",
+        "country": "FR",
+        "roleCode": "SE",
+        "vatNumber": "FR40552100554",
+        "identifiers": [
+            {"type": "ELECTRONIC_ADDRESS", "value": "552100554", "scheme": "0002"},
+            {"type": "PARTY_LEGAL_IDENTIFIER", "value": "552100554", "scheme": "0002"}
+        ],
+        "postalAddress": {"country": "FR", "cityName": "Lyon", "postalCode": "69002", "addressLineOne": "2 quai Test"},
+        "electronicAddress": "0002:552100554"
+    });
+    json!({
+        "invoiceId": "0190aa10-1111-7000-8000-000000000001",
+        "statusId": "0190aa10-2222-7000-8000-000000000002",
+        "date": "2026-03-02T09:10:11.123Z",
+        "destType": "OPERATOR",
+        "status": {"code": "REJECTED"},
+        "xml": "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ApplicationResponse xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2\"/>",
+        "json": {
+            "issuer": null,
+            "sender": party,
+            "responses": [{
+                "documentStatus": {"code": "REJECTED"},
+                "rejectionDetail": {
+                    "reason": "ROUTING_FAILURE",
+                    "message": "No route found for given key (electronicAddress : 0002:999999999)",
+                    "networkReason": null
+                },
+                "documentReference": {
+                    "issuer": party,
+                    "typeCode": 380,
+                    "issueDate": "2026-03-02T00:00:00.000Z",
+                    "receiptDate": "2026-03-02T09:10:10.000Z",
+                    "issuerAssignedId": null
+                }
+            }],
+            "recipients": [party],
+            "testIndicator": false,
+            "identification": {"id": "0190aa10-3333-7000-8000-000000000003", "date": "2026-03-02T09:10:11.123Z", "name": "Lifecycle - REJECTED"},
+            "businessProcessId": "REGULATED"
+        }
+    })
+}
+
+#[test]
+fn a_live_status_item_decodes_with_its_electronic_addresses() {
+    let decoded = item(live_status_item());
+    assert_eq!(decoded.lifecycle_status(), Some(LifecycleStatus::Rejected));
+    assert_eq!(
+        decoded.recorded_at().map(|d| d.to_rfc3339()).as_deref(),
+        Some("2026-03-02T09:10:11.123+00:00")
+    );
+    let document = decoded.json.as_ref().expect("json");
+    assert!(document.issuer_party().is_none(), "issuer: null");
+    assert_eq!(
+        document.sender_party().and_then(|p| p.electronic_address.as_deref()),
+        Some("0002:552100554")
+    );
+    assert_eq!(
+        document.recipient_parties()[0].electronic_address.as_deref(),
+        Some("0002:552100554")
+    );
+    let response = &document.responses[0];
+    let reference = response.document_reference.as_ref().expect("documentReference");
+    assert_eq!(
+        reference.issuer_party().and_then(|p| p.electronic_address.as_deref()),
+        Some("0002:552100554")
+    );
+    assert!(reference.issuer_assigned_id.is_none());
+    assert_eq!(reference.type_code, Some(DocumentTypeCode::Int64(380)));
+    let rejection = response.rejection_detail.as_ref().expect("rejectionDetail");
+    assert_eq!(rejection.reason.as_deref(), Some("ROUTING_FAILURE"));
+    assert!(rejection.network_reason.is_none());
+    assert_eq!(
+        response.document_status.as_ref().and_then(|s| s.lifecycle_status()),
+        Some(LifecycleStatus::Rejected)
+    );
+}
+
+/// The shape differences with Iopole's own spec that the curated spec used to drop or reject.
+#[test]
+fn iopole_spec_fields_the_curated_spec_used_to_drop_now_decode() {
+    let mut value = live_status_item();
+    value["json"]["responses"][0]["attachments"] =
+        json!([{"mimeType": "application/pdf", "fileName": "avoir.pdf", "content": "JVBERi0x"}]);
+    value["json"]["responses"][0]["rejectionDetail"]["networkReason"] = json!("REC");
+    let decoded = item(value);
+    let response = &decoded.json.as_ref().unwrap().responses[0];
+    assert_eq!(response.attachments.len(), 1);
+    assert_eq!(response.attachments[0].file_name.as_deref(), Some("avoir.pdf"));
+    assert_eq!(response.attachments[0].content.as_deref(), Some("JVBERi0x"));
+    assert_eq!(
+        response
+            .rejection_detail
+            .as_ref()
+            .and_then(|r| r.network_reason.as_deref()),
+        Some("REC")
+    );
+}
+
+/// `status.code` as a JSON number (205) as well as a string; date-times without an offset (read
+/// as UTC) and as epoch milliseconds; a new enum value and an extra field never fail decoding.
+#[test]
+fn numeric_codes_offsetless_and_epoch_dates_new_values_and_extra_fields_decode() {
+    let decoded = item(json!({
+        "statusId": "0190aa10-2222-7000-8000-000000000002",
+        "date": "2024-07-16T20:35:16",
+        "invoiceId": "0190aa10-1111-7000-8000-000000000001",
+        "destType": "SOMEWHERE_NEW",
+        "status": {"code": 205, "brandNew": {"x": 1}},
+        "json": {
+            "identification": {"id": "m-1", "date": 1721162131000_i64},
+            "responses": [{
+                "documentStatus": {"code": "PAYMENT_RECEIVED", "networkCode": "212"},
+                "documentReference": {"receiptDate": "2024-07-16 20:35:16.5"},
+                "extra": [1, 2]
+            }]
+        },
+        "somethingElse": true
+    }));
+    assert_eq!(decoded.lifecycle_status(), Some(LifecycleStatus::Approved));
+    assert!(decoded.status.code == "205");
+    assert_eq!(
+        decoded.recorded_at().map(|d| d.to_rfc3339()).as_deref(),
+        Some("2024-07-16T20:35:16+00:00"),
+        "no offset: read as UTC"
+    );
+    assert_eq!(decoded.dest_type, Some(DestType::Unknown("SOMEWHERE_NEW".into())));
+    let document = decoded.json.as_ref().unwrap();
+    assert_eq!(
+        document.message_date().map(|d| d.to_rfc3339()).as_deref(),
+        Some("2024-07-16T20:35:31+00:00"),
+        "epoch milliseconds"
+    );
+    let response = &document.responses[0];
+    assert_eq!(
+        response.document_status.as_ref().and_then(|s| s.lifecycle_status()),
+        Some(LifecycleStatus::PaymentReceived)
+    );
+    assert_eq!(
+        response
+            .document_reference
+            .as_ref()
+            .and_then(|r| r.receipt_date.as_ref()?.to_utc())
+            .map(|d| d.to_rfc3339()),
+        Some("2024-07-16T20:35:16.500+00:00".into())
+    );
+    // An unreadable date string still decodes; only reading it gives `None`.
+    let odd = item(json!({
+        "statusId": "0190aa10-2222-7000-8000-000000000002", "date": "yesterday",
+        "invoiceId": "0190aa10-1111-7000-8000-000000000001", "status": {"code": "APPROVED"}
+    }));
+    assert_eq!(odd.recorded_at(), None);
+    assert_eq!(odd.date.to_string(), "yesterday");
 }

@@ -7,7 +7,7 @@ use common::*;
 use httpmock::MockServer;
 use sdk_iopole::mock::MockServerExt;
 use sdk_iopole::types::{SendStatusCode, SendStatusResponse, StatusHistoryItem, StatusUpdate};
-use sdk_iopole::{Environment, IopoleClient, SendOutcome, StatusUpdateBuilder, Uuid};
+use sdk_iopole::{Environment, IopoleClient, SendOutcome, StatusUpdateBuilder, Tolerant, Uuid};
 
 #[tokio::test]
 async fn typed_mock_helpers_match_facade_requests() {
@@ -29,7 +29,7 @@ async fn typed_mock_helpers_match_facade_requests() {
     let item: StatusHistoryItem = serde_json::from_value(seed_001_value()).unwrap();
     let history = server.get_status_history(|when, then| {
         when.invoice_id(&invoice).customer_id(&customer);
-        then.ok(&vec![item.clone()]);
+        then.ok(&vec![item.clone().into()]);
     });
 
     let client = IopoleClient::builder(Environment::custom(server.base_url()))
@@ -46,7 +46,10 @@ async fn typed_mock_helpers_match_facade_requests() {
         .await
         .unwrap();
     assert_eq!(outcome, SendOutcome::Created(response));
-    assert_eq!(client.status_history(invoice).await.unwrap(), vec![item]);
+    assert_eq!(
+        client.status_history(invoice).await.unwrap(),
+        vec![Tolerant::Decoded(item)]
+    );
     assert_eq!(send.calls_async().await, 1);
     assert_eq!(history.calls_async().await, 1);
 }

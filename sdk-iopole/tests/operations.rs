@@ -9,7 +9,8 @@ use common::*;
 use httpmock::prelude::*;
 use sdk_iopole::types::{DestType, RejectionReason, SendStatusCode};
 use sdk_iopole::{
-    Environment, ErrorKind, IopoleClient, LifecycleStatus, SendOutcome, StatusUpdateBuilder, Uuid, ValidationError,
+    Environment, ErrorKind, IopoleClient, LifecycleStatus, SendOutcome, StatusUpdateBuilder, TolerantStatus, Uuid,
+    ValidationError,
 };
 use serde_json::{Value, json};
 
@@ -214,9 +215,12 @@ async fn status_history_decodes_the_seed_001_example() {
         .unwrap();
     assert_eq!(mock.calls_async().await, 1);
     assert_eq!(history.len(), 1);
-    let item = &history[0];
+    let item = history[0].decoded().expect("the seed item decodes");
     assert_eq!(item.status_id.to_string(), "f47ac10b-58cc-4372-a567-0e02b2c3d479");
-    assert_eq!(item.date.to_rfc3339(), "2024-07-16T20:35:16+00:00");
+    assert_eq!(
+        item.recorded_at().map(|d| d.to_rfc3339()).as_deref(),
+        Some("2024-07-16T20:35:16+00:00")
+    );
     assert_eq!(item.dest_type, Some(DestType::Operator));
     assert_eq!(item.status.code, "205");
     assert_eq!(item.status.desc.as_deref(), Some("Approuvée"));
@@ -308,11 +312,9 @@ async fn not_seen_and_mark_as_seen() {
     let client = bearer_client(&server);
     let groups = client.not_seen().await.unwrap();
     assert_eq!(groups.len(), 1);
-    assert_eq!(groups[0].invoice_id, Some(invoice.parse().unwrap()));
-    assert_eq!(
-        groups[0].new_status[0].lifecycle_status(),
-        Some(LifecycleStatus::Approved)
-    );
+    let group = groups[0].decoded().expect("the group decodes");
+    assert_eq!(group.invoice_id, Some(invoice.parse().unwrap()));
+    assert_eq!(group.new_status[0].lifecycle_status(), Some(LifecycleStatus::Approved));
     client.mark_as_seen(status.parse().unwrap()).await.unwrap();
     assert_eq!(list.calls_async().await, 1);
     assert_eq!(mark.calls_async().await, 1);
@@ -462,4 +464,84 @@ async fn the_generated_client_is_reachable_for_uncovered_needs() {
     let raw = client.generated().get_not_seen_statuses().send().await.unwrap();
     assert!(raw.into_inner().is_empty());
     assert_eq!(mock.calls_async().await, 1);
+}
+
+/// A status in a shape the SDK does not know (here `status` a bare string) must not fail the
+/// history: it comes back undecodable, with its raw JSON, the error and its ids, between the
+/// others.
+#[tokio::test]
+async fn status_history_keeps_the_other_statuses_when_one_does_not_decode() {
+    let server = MockServer::start_async().await;
+    let invoice = "11111111-1111-4111-8111-111111111111";
+    let mut odd = history_item("22222222-2222-4222-8222-000000000002", invoice, "APPROVED");
+    odd["status"] = json!("APPROVED");
+    let body = json!([
+        history_item("22222222-2222-4222-8222-000000000001", invoice, "RECEIVED"),
+        odd.clone(),
+        history_item("22222222-2222-4222-8222-000000000003", invoice, "PAYMENT_RECEIVED"),
+    ]);
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path(format!("/v1/invoice/{invoice}/status-history"));
+            then.status(200).json_body(body);
+        })
+        .await;
+    let history = bearer_client(&server)
+        .status_history(invoice.parse().unwrap())
+        .await
+        .expect("one odd status does not fail the history");
+    assert_eq!(history.len(), 3, "nothing is dropped");
+    assert_eq!(history[0].lifecycle_status(), Some(LifecycleStatus::Received));
+    assert_eq!(history[2].lifecycle_status(), Some(LifecycleStatus::PaymentReceived));
+    let bad = history[1].undecodable().expect("the odd status is kept undecodable");
+    assert_eq!(serde_json::from_str::<Value>(bad.raw_json()).unwrap(), odd);
+    assert!(bad.error().contains("invalid type"), "{}", bad.error());
+    assert_eq!(
+        history[1].status_id(),
+        Some("22222222-2222-4222-8222-000000000002".parse().unwrap())
+    );
+    assert_eq!(history[1].invoice_id(), Some(invoice.parse().unwrap()));
+}
+
+/// A group of not-seen statuses whose `newStatus` has one item the SDK cannot read keeps the
+/// others, and a group that does not decode at all does not fail the list.
+#[tokio::test]
+async fn not_seen_keeps_the_other_statuses_of_a_group_and_the_other_groups() {
+    let server = MockServer::start_async().await;
+    let invoice = "11111111-1111-4111-8111-111111111111";
+    let body = json!([
+        {"invoiceId": invoice, "newStatus": [
+            history_item("22222222-2222-4222-8222-000000000001", invoice, "APPROVED"),
+            {"statusId": "22222222-2222-4222-8222-000000000002", "invoiceId": invoice, "date": "2025-03-01T10:00:00Z"},
+            history_item("22222222-2222-4222-8222-000000000003", invoice, "REFUSED"),
+        ]},
+        {"invoiceId": "not-a-uuid", "newStatus": []},
+        {"invoiceId": invoice, "newStatus": [history_item("22222222-2222-4222-8222-000000000004", invoice, "212")]},
+    ]);
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/v1/invoice/status/notSeen");
+            then.status(200).json_body(body);
+        })
+        .await;
+    let groups = bearer_client(&server).not_seen().await.expect("the list decodes");
+    assert_eq!(groups.len(), 3);
+    let first = groups[0].decoded().expect("the first group decodes");
+    assert_eq!(first.new_status.len(), 3);
+    assert_eq!(first.new_status[0].lifecycle_status(), Some(LifecycleStatus::Approved));
+    let missing_status = first.new_status[1].undecodable().expect("no `status`: undecodable");
+    assert!(missing_status.error().contains("status"), "{}", missing_status.error());
+    assert_eq!(
+        first.new_status[1].status_id(),
+        Some("22222222-2222-4222-8222-000000000002".parse().unwrap())
+    );
+    assert_eq!(first.new_status[2].lifecycle_status(), Some(LifecycleStatus::Refused));
+    assert!(
+        groups[1].undecodable().is_some(),
+        "a group with a bad invoiceId is kept, undecodable"
+    );
+    assert_eq!(
+        groups[2].decoded().map(|g| g.new_status[0].lifecycle_status()),
+        Some(Some(LifecycleStatus::PaymentReceived))
+    );
 }

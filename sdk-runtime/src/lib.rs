@@ -9,6 +9,7 @@ pub mod one_of;
 pub mod open_enum;
 mod runtime;
 pub mod secret;
+pub mod tolerant;
 
 pub use body::{BodyProblem, SuccessBody, UnreadableBody};
 pub use config::{BodyLimits, ClientConfig, InvalidConfig, RetryPolicy, Timeouts};
@@ -18,6 +19,7 @@ pub use runtime::{
     OperationSpec, Provider, RawReply, Reply, Runtime, build_http_client, is_retryable_status, retry_after,
 };
 pub use secret::{REDACTED, Secret};
+pub use tolerant::{Tolerant, Undecodable};
 
 /// Re-exports for [`open_enum!`]; not part of the public API.
 #[doc(hidden)]

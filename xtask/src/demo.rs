@@ -244,12 +244,20 @@ async fn iopole() -> Result<(), BoxError> {
     step("status history, with lifecycle codes and labels");
     let history = client.status_history(invoice).await?;
     let mut lines = String::new();
-    for item in &history {
+    for entry in &history {
+        let Some(item) = entry.decoded() else {
+            let bad = entry.undecodable().map(|bad| bad.error()).unwrap_or_default();
+            writeln!(lines, "(a status the SDK cannot decode: {bad})")?;
+            continue;
+        };
         match item.lifecycle_status() {
             Some(status) => writeln!(
                 lines,
                 "{}  {} {:<18} {} / {}{}",
-                item.date.format("%Y-%m-%d %H:%M"),
+                item.recorded_at().map_or_else(
+                    || item.date.to_string(),
+                    |date| date.format("%Y-%m-%d %H:%M").to_string()
+                ),
                 status.code(),
                 status.name(),
                 status.label_fr(),
@@ -267,11 +275,14 @@ async fn iopole() -> Result<(), BoxError> {
 
     step("drain not-seen statuses: handle each, mark it seen only after the handler succeeded");
     let report = client
-        .drain_not_seen(|item| async move {
-            println!(
-                "   handler: invoice {} status {} ({})",
-                item.invoice_id, item.status.code, item.status_id
-            );
+        .drain_not_seen(|status| async move {
+            match status.decoded() {
+                Some(item) => println!(
+                    "   handler: invoice {} status {} ({})",
+                    item.invoice_id, item.status.code, item.status_id
+                ),
+                None => println!("   handler: a status the SDK cannot decode ({:?})", status.status_id()),
+            }
             Ok::<(), std::convert::Infallible>(())
         })
         .await?;

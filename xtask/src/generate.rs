@@ -204,18 +204,20 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
     let open_enums = collect_open_enums(&document).map_err(fail)?;
     let mut excluded = set_aside_facade_parts(&mut document);
     excluded.extend(relax_lenient_patterns(&mut document, ""));
+    let (tolerant, tolerant_notes) = mark_tolerant_items(&mut document).map_err(fail)?;
+    excluded.extend(tolerant_notes);
     check_one_body_type_per_outcome(&document).map_err(fail)?;
     let hoisted = hoist_inline_one_ofs(&mut document);
     let (one_of_schemas, one_of_notes) = collect_one_of_schemas(&document, &hoisted);
     let (one_ofs, one_of_notes) = resolve_one_ofs(
         &document,
-        &generation_settings(&open_enums, &[]),
+        &generation_settings(&open_enums, &[], &tolerant),
         one_of_schemas,
         one_of_notes,
     )
     .map_err(&fail)?;
     excluded.extend(one_of_notes);
-    let settings = generation_settings(&open_enums, &one_ofs);
+    let settings = generation_settings(&open_enums, &one_ofs, &tolerant);
 
     let spec: openapiv3::OpenAPI = serde_json::from_value(document)
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document progenitor can read: {e}")))?;
@@ -479,6 +481,114 @@ fn relax_lenient_patterns(value: &mut Value, pointer: &str) -> Vec<String> {
         _ => {}
     }
     relaxed
+}
+
+/// The item schema of arrays marked `x-sdk-tolerant-items: true`, decoded item by item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct TolerantItem {
+    /// The component key added for the tolerant item (replaced by `sdk_runtime::Tolerant<..>`).
+    key: String,
+    /// The Rust type name typify gives the item's own component schema.
+    item_type: String,
+}
+
+/// Suffix of the component schemas added for tolerant items: `StatusHistoryItem` ->
+/// `StatusHistoryItem_SdkTolerant`.
+const TOLERANT_SUFFIX: &str = "_SdkTolerant";
+
+/// Points the `items` of every array marked `x-sdk-tolerant-items: true` (in paths and
+/// components) at a component `<Item>_SdkTolerant`, which the generator replaces with
+/// `sdk_runtime::Tolerant<Item>`: the array decodes as `Vec<sdk_runtime::Tolerant<Item>>`, one item
+/// at a time, and an item that does not decode is kept as raw JSON instead of failing the array.
+/// The items must be a `$ref` to a component schema. Returns the tolerant items and one line per
+/// marked array.
+fn mark_tolerant_items(document: &mut Value) -> Result<(Vec<TolerantItem>, Vec<String>), String> {
+    fn walk(value: &mut Value, pointer: &str, found: &mut Vec<(String, String)>) -> Result<(), String> {
+        match value {
+            Value::Object(object) => {
+                if let Some(flag) = object.get("x-sdk-tolerant-items") {
+                    if flag.as_bool() != Some(true) {
+                        return Err(format!("`x-sdk-tolerant-items` at {pointer} must be `true`"));
+                    }
+                    if object.get("type").and_then(Value::as_str) != Some("array") {
+                        return Err(format!(
+                            "`x-sdk-tolerant-items` at {pointer} is not on a `type: array` schema"
+                        ));
+                    }
+                    let reference = object
+                        .get("items")
+                        .and_then(|items| items.get("$ref"))
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                        .map(str::to_string)
+                        .ok_or_else(|| {
+                            format!(
+                                "`x-sdk-tolerant-items` at {pointer}: the items must be a `$ref` to a component schema"
+                            )
+                        })?;
+                    let key = format!("{reference}{TOLERANT_SUFFIX}");
+                    object.insert(
+                        "items".into(),
+                        serde_json::json!({ "$ref": format!("#/components/schemas/{key}") }),
+                    );
+                    found.push((reference, pointer.to_string()));
+                }
+                for (key, child) in object.iter_mut() {
+                    walk(
+                        child,
+                        &format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                        found,
+                    )?;
+                }
+            }
+            Value::Array(items) => {
+                for (index, child) in items.iter_mut().enumerate() {
+                    walk(child, &format!("{pointer}/{index}"), found)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    let mut found = Vec::new();
+    walk(document, "", &mut found)?;
+    let mut items: Vec<TolerantItem> = Vec::new();
+    let mut notes = Vec::new();
+    for (reference, pointer) in found {
+        let key = format!("{reference}{TOLERANT_SUFFIX}");
+        let exists = document.pointer(&format!("/components/schemas/{reference}")).is_some();
+        if !exists {
+            return Err(format!(
+                "`x-sdk-tolerant-items` at {pointer}: `#/components/schemas/{reference}` does not exist"
+            ));
+        }
+        let item_type = rust_type_name(&reference);
+        notes.push(format!(
+            "tolerant items at {pointer}: Vec<sdk_runtime::Tolerant<{item_type}>>, an item that does not decode is kept as raw JSON"
+        ));
+        if items.iter().any(|item| item.key == key) {
+            continue;
+        }
+        let schemas = document
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+            .ok_or("has no `components.schemas`")?;
+        if schemas.contains_key(&key) {
+            return Err(format!(
+                "component schema `{key}` is reserved for the tolerant items of `{reference}`"
+            ));
+        }
+        // What it holds does not matter to typify (the whole schema is replaced); it says what it is.
+        schemas.insert(
+            key.clone(),
+            serde_json::json!({
+                "description": format!("`{reference}`, or its raw JSON when it does not decode."),
+                "allOf": [{ "$ref": format!("#/components/schemas/{reference}") }],
+            }),
+        );
+        items.push(TolerantItem { key, item_type });
+    }
+    Ok((items, notes))
 }
 
 /// progenitor gives an operation one success type and one error type, and panics otherwise; say so
@@ -1096,7 +1206,7 @@ fn reexport_one_ofs(file: &mut syn::File, one_ofs: &[OneOf]) -> Result<(), Strin
     Ok(())
 }
 
-fn generation_settings(open_enums: &[OpenEnum], one_ofs: &[OneOf]) -> GenerationSettings {
+fn generation_settings(open_enums: &[OpenEnum], one_ofs: &[OneOf], tolerant: &[TolerantItem]) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -1110,6 +1220,13 @@ fn generation_settings(open_enums: &[OpenEnum], one_ofs: &[OneOf]) -> Generation
             &open_enum.name,
             format!("{OPEN_ENUM_MODULE}::{}", open_enum.name),
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
+    for item in tolerant {
+        settings.with_replacement(
+            rust_type_name(&item.key),
+            format!("sdk_runtime::Tolerant<{TYPES_MODULE}::{}>", item.item_type),
+            std::iter::empty(),
         );
     }
     for one_of in one_ofs {

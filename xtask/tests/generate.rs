@@ -450,3 +450,66 @@ fn a_failing_spec_writes_nothing_even_when_others_succeed() {
         assert!(!root.join(target.out_dir).exists(), "{} was written", target.out_dir);
     }
 }
+
+/// `MINIMAL_SPEC` whose response is a list of `Thing`s marked `x-sdk-tolerant-items`, and `Thing`
+/// holding a marked list of `Colour`-free `Part`s.
+fn spec_with_tolerant_items() -> String {
+    MINIMAL_SPEC
+        .replace(
+            "              schema: { $ref: \"#/components/schemas/Thing\" }\n",
+            "              schema:\n                type: array\n                x-sdk-tolerant-items: true\n                items: { $ref: \"#/components/schemas/Thing\" }\n",
+        )
+        .replace(
+            "        colour: { $ref: \"#/components/schemas/Colour\" }\n",
+            "        colour: { $ref: \"#/components/schemas/Colour\" }\n        parts:\n          type: array\n          x-sdk-tolerant-items: true\n          items: { $ref: \"#/components/schemas/Part\" }\n    Part:\n      type: object\n      properties:\n        name: { type: string }\n",
+        )
+}
+
+#[test]
+fn tolerant_items_decode_one_by_one() {
+    let spec = spec_with_tolerant_items();
+    assert_ne!(spec, MINIMAL_SPEC, "the test edit must apply");
+    let dir = single_spec_workspace(&spec);
+    let outputs = generate::generate_all(dir.path(), SCRATCH).unwrap();
+    let client = generated(&outputs[0], "client.rs").replace([' ', '\n', ','], "");
+    assert!(
+        client.contains("pubparts:::std::vec::Vec<sdk_runtime::Tolerant<crate::generated::client::types::Part>>"),
+        "{client}"
+    );
+    assert!(
+        client
+            .contains("ResponseValue<::std::vec::Vec<sdk_runtime::Tolerant<crate::generated::client::types::Thing>>>"),
+        "{client}"
+    );
+    assert!(
+        !client.contains("SdkTolerant"),
+        "the helper schemas never reach the code"
+    );
+    assert!(
+        outputs[0]
+            .excluded
+            .iter()
+            .any(|line| line.starts_with("tolerant items at /components/schemas/Thing/properties/parts")),
+        "{:#?}",
+        outputs[0].excluded
+    );
+}
+
+#[test]
+fn tolerant_items_must_be_a_ref_to_a_component() {
+    let inline = spec_with_tolerant_items().replace(
+        "          items: { $ref: \"#/components/schemas/Part\" }\n",
+        "          items: { type: string }\n",
+    );
+    let error = generate_error(&inline);
+    assert!(
+        error.contains("the items must be a `$ref` to a component schema"),
+        "{error}"
+    );
+    let not_array = MINIMAL_SPEC.replace(
+        "      type: object\n      properties:\n        colour:",
+        "      type: object\n      x-sdk-tolerant-items: true\n      properties:\n        colour:",
+    );
+    let error = generate_error(&not_array);
+    assert!(error.contains("is not on a `type: array` schema"), "{error}");
+}

@@ -9,7 +9,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     /// Kind-dispatched `oneOf` types (`sdk_runtime::one_of!`), in place of typify's untagged enums.
     pub use crate::generated::one_of::{
-        IopoleErrorDetails, TradePartyRoleCode, DocumentTypeCode,
+        IopoleErrorDetails, TradePartyRoleCode, DocumentTypeCode, StatusCode,
+        IopoleDateTime,
     };
     ///A file attached to a status.
     #[derive(
@@ -46,7 +47,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct DocumentReference {
-        ///Issue date of the document. Format undocumented (date or date-time), hence a plain string.
+        ///Issue date of the document, for example "2026-08-18T00:00:00.000Z".
         #[serde(
             rename = "issueDate",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -55,7 +56,7 @@ pub mod types {
         ///Issuer of the document (current shape); may be null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub issuer: ::std::option::Option<TradeParty>,
-        ///Document number assigned by its issuer (the invoice number).
+        ///Document number assigned by its issuer (the invoice number); `null` in live payloads when unknown.
         #[serde(
             rename = "issuerAssignedId",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -67,13 +68,12 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub issuer_trade_party: ::std::option::Option<TradeParty>,
-        ///When the document was received.
         #[serde(
             rename = "receiptDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub receipt_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            crate::generated::one_of::IopoleDateTime,
         >,
         #[serde(
             rename = "typeCode",
@@ -97,9 +97,10 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct DocumentStatus {
-        ///Status code (name or numeric code, as in `StatusInfo.code`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<::std::string::String>,
+        pub code: ::std::option::Option<
+            crate::generated::open_enums::LifecycleStatusCode,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<DocumentStatusDetails>,
         ///Free-text message.
@@ -137,13 +138,12 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub document_status_characteristic: ::std::vec::Vec<::serde_json::Value>,
-        ///When the status was generated.
         #[serde(
             rename = "generatedDate",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub generated_date: ::std::option::Option<
-            ::chrono::DateTime<::chrono::offset::Utc>,
+            crate::generated::one_of::IopoleDateTime,
         >,
         ///Reason text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -214,9 +214,8 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct LifecycleContext {
-        ///When the message was generated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub date: ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
         ///Message identifier, for example "LC_APPROVED_STREAM".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -296,9 +295,8 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct LifecycleIdentification {
-        ///When the message was generated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub date: ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
         ///Message identifier.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -329,6 +327,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub additional_data: ::std::vec::Vec<::serde_json::Value>,
+        ///Documents attached to the status by its sender.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attachments: ::std::vec::Vec<ReceivedAttachment>,
         #[serde(
             rename = "documentReference",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -373,7 +374,9 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub new_status: ::std::vec::Vec<StatusHistoryItem>,
+        pub new_status: ::std::vec::Vec<
+            sdk_runtime::Tolerant<crate::generated::client::types::StatusHistoryItem>,
+        >,
     }
     impl NotSeenInvoiceStatuses {
         pub fn builder() -> builder::NotSeenInvoiceStatuses {
@@ -502,6 +505,38 @@ pub mod types {
             Self(value)
         }
     }
+    ///A file attached to a received status.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ReceivedAttachment {
+        ///File content, base64-encoded.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::std::string::String>,
+        ///File name.
+        #[serde(
+            rename = "fileName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_name: ::std::option::Option<::std::string::String>,
+        ///MIME type of the file, for example application/pdf.
+        #[serde(
+            rename = "mimeType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mime_type: ::std::option::Option<::std::string::String>,
+    }
+    impl ReceivedAttachment {
+        pub fn builder() -> builder::ReceivedAttachment {
+            Default::default()
+        }
+    }
     ///Rejection detail of a received status.
     #[derive(
         ::serde::Deserialize,
@@ -519,6 +554,12 @@ pub mod types {
         ///Free-text explanation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        ///The reason code on the network the status travelled on (for example a Peppol or French CDAR reason code); `null` when there is none.
+        #[serde(
+            rename = "networkReason",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network_reason: ::std::option::Option<::std::string::String>,
         ///Rejection reason, for example a `RejectionReason` value or ROUTING_FAILURE.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
@@ -607,8 +648,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct StatusHistoryItem {
-        ///When the status was recorded.
-        pub date: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub date: crate::generated::one_of::IopoleDateTime,
         #[serde(
             rename = "destType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -642,8 +682,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct StatusInfo {
-        ///Status code: either a name such as "APPROVED" or a numeric code such as "205" (see `LifecycleStatusCode` for the mapping).
-        pub code: ::std::string::String,
+        pub code: crate::generated::one_of::StatusCode,
         ///French label, for example "Approuvée". Often absent in real payloads.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub desc: ::std::option::Option<::std::string::String>,
@@ -709,6 +748,12 @@ pub mod types {
         ///Country code, for example "FR".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub country: ::std::option::Option<::std::string::String>,
+        ///Electronic (routing) address of the party, `scheme:value`, for example "0002:111111111" (scheme 0002 = SIREN, 0009 = SIRET, 0225 = French routing code).
+        #[serde(
+            rename = "electronicAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub electronic_address: ::std::option::Option<::std::string::String>,
         ///Other identifiers of the party (shape undocumented; kept as raw JSON values).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub identifiers: ::std::vec::Vec<::serde_json::Value>,
@@ -846,7 +891,7 @@ pub mod types {
                 ::std::string::String,
             >,
             receipt_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
                 ::std::string::String,
             >,
             type_code: ::std::result::Result<
@@ -922,7 +967,7 @@ pub mod types {
             pub fn receipt_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -978,7 +1023,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DocumentStatus {
             code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::open_enums::LifecycleStatusCode>,
                 ::std::string::String,
             >,
             details: ::std::result::Result<
@@ -1012,7 +1057,11 @@ pub mod types {
         impl DocumentStatus {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::generated::open_enums::LifecycleStatusCode,
+                    >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -1105,7 +1154,7 @@ pub mod types {
                 ::std::string::String,
             >,
             generated_date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
                 ::std::string::String,
             >,
             reason: ::std::result::Result<
@@ -1140,7 +1189,7 @@ pub mod types {
             pub fn generated_date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1346,7 +1395,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LifecycleContext {
             date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<
@@ -1386,7 +1435,7 @@ pub mod types {
             pub fn date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1714,7 +1763,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LifecycleIdentification {
             date: ::std::result::Result<
-                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<
@@ -1739,7 +1788,7 @@ pub mod types {
             pub fn date<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                    ::std::option::Option<crate::generated::one_of::IopoleDateTime>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1802,6 +1851,10 @@ pub mod types {
                 ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
             >,
+            attachments: ::std::result::Result<
+                ::std::vec::Vec<super::ReceivedAttachment>,
+                ::std::string::String,
+            >,
             document_reference: ::std::result::Result<
                 ::std::option::Option<super::DocumentReference>,
                 ::std::string::String,
@@ -1819,6 +1872,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     additional_data: Ok(Default::default()),
+                    attachments: Ok(Default::default()),
                     document_reference: Ok(Default::default()),
                     document_status: Ok(Default::default()),
                     rejection_detail: Ok(Default::default()),
@@ -1837,6 +1891,18 @@ pub mod types {
                         format!(
                             "error converting supplied value for additional_data: {e}"
                         )
+                    });
+                self
+            }
+            pub fn attachments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ReceivedAttachment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attachments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attachments: {e}")
                     });
                 self
             }
@@ -1894,6 +1960,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     additional_data: value.additional_data?,
+                    attachments: value.attachments?,
                     document_reference: value.document_reference?,
                     document_status: value.document_status?,
                     rejection_detail: value.rejection_detail?,
@@ -1904,6 +1971,7 @@ pub mod types {
             fn from(value: super::LifecycleResponse) -> Self {
                 Self {
                     additional_data: Ok(value.additional_data),
+                    attachments: Ok(value.attachments),
                     document_reference: Ok(value.document_reference),
                     document_status: Ok(value.document_status),
                     rejection_detail: Ok(value.rejection_detail),
@@ -1917,7 +1985,11 @@ pub mod types {
                 ::std::string::String,
             >,
             new_status: ::std::result::Result<
-                ::std::vec::Vec<super::StatusHistoryItem>,
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::StatusHistoryItem,
+                    >,
+                >,
                 ::std::string::String,
             >,
         }
@@ -1944,7 +2016,13 @@ pub mod types {
             }
             pub fn new_status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::StatusHistoryItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        sdk_runtime::Tolerant<
+                            crate::generated::client::types::StatusHistoryItem,
+                        >,
+                    >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.new_status = value
@@ -2038,12 +2116,99 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ReceivedAttachment {
+            content: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            mime_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ReceivedAttachment {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    file_name: Ok(Default::default()),
+                    mime_type: Ok(Default::default()),
+                }
+            }
+        }
+        impl ReceivedAttachment {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn mime_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mime_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mime_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReceivedAttachment> for super::ReceivedAttachment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReceivedAttachment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    file_name: value.file_name?,
+                    mime_type: value.mime_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReceivedAttachment> for ReceivedAttachment {
+            fn from(value: super::ReceivedAttachment) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    file_name: Ok(value.file_name),
+                    mime_type: Ok(value.mime_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ReceivedRejectionDetail {
             errors: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
             >,
             message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            network_reason: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -2057,6 +2222,7 @@ pub mod types {
                 Self {
                     errors: Ok(Default::default()),
                     message: Ok(Default::default()),
+                    network_reason: Ok(Default::default()),
                     reason: Ok(Default::default()),
                 }
             }
@@ -2086,6 +2252,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn network_reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.network_reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for network_reason: {e}"
+                        )
+                    });
+                self
+            }
             pub fn reason<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2108,6 +2288,7 @@ pub mod types {
                 Ok(Self {
                     errors: value.errors?,
                     message: value.message?,
+                    network_reason: value.network_reason?,
                     reason: value.reason?,
                 })
             }
@@ -2118,6 +2299,7 @@ pub mod types {
                 Self {
                     errors: Ok(value.errors),
                     message: Ok(value.message),
+                    network_reason: Ok(value.network_reason),
                     reason: Ok(value.reason),
                 }
             }
@@ -2336,7 +2518,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct StatusHistoryItem {
             date: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                crate::generated::one_of::IopoleDateTime,
                 ::std::string::String,
             >,
             dest_type: ::std::result::Result<
@@ -2371,7 +2553,7 @@ pub mod types {
         impl StatusHistoryItem {
             pub fn date<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<crate::generated::one_of::IopoleDateTime>,
                 T::Error: ::std::fmt::Display,
             {
                 self.date = value
@@ -2489,7 +2671,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct StatusInfo {
-            code: ::std::result::Result<::std::string::String, ::std::string::String>,
+            code: ::std::result::Result<
+                crate::generated::one_of::StatusCode,
+                ::std::string::String,
+            >,
             desc: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2521,7 +2706,7 @@ pub mod types {
         impl StatusInfo {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<crate::generated::one_of::StatusCode>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -2736,6 +2921,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            electronic_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             identifiers: ::std::result::Result<
                 ::std::vec::Vec<::serde_json::Value>,
                 ::std::string::String,
@@ -2769,6 +2958,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     country: Ok(Default::default()),
+                    electronic_address: Ok(Default::default()),
                     identifiers: Ok(Default::default()),
                     name: Ok(Default::default()),
                     postal_address: Ok(Default::default()),
@@ -2789,6 +2979,20 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for country: {e}")
+                    });
+                self
+            }
+            pub fn electronic_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.electronic_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for electronic_address: {e}"
+                        )
                     });
                 self
             }
@@ -2888,6 +3092,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     country: value.country?,
+                    electronic_address: value.electronic_address?,
                     identifiers: value.identifiers?,
                     name: value.name?,
                     postal_address: value.postal_address?,
@@ -2902,6 +3107,7 @@ pub mod types {
             fn from(value: super::TradeParty) -> Self {
                 Self {
                     country: Ok(value.country),
+                    electronic_address: Ok(value.electronic_address),
                     identifiers: Ok(value.identifiers),
                     name: Ok(value.name),
                     postal_address: Ok(value.postal_address),
@@ -3352,7 +3558,13 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::StatusHistoryItem>>,
+            ResponseValue<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::StatusHistoryItem,
+                    >,
+                >,
+            >,
             Error<types::IopoleError>,
         > {
             let Self { client, invoice_id, customer_id } = self;
@@ -3469,7 +3681,13 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<
-            ResponseValue<::std::vec::Vec<types::NotSeenInvoiceStatuses>>,
+            ResponseValue<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::NotSeenInvoiceStatuses,
+                    >,
+                >,
+            >,
             Error<types::IopoleError>,
         > {
             let Self { client, customer_id } = self;

@@ -162,7 +162,12 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &::std::vec::Vec<types::StatusHistoryItem>) -> Self {
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<
+                sdk_runtime::Tolerant<crate::generated::client::types::StatusHistoryItem>,
+            >,
+        ) -> Self {
             Self(
                 self
                     .0
@@ -259,7 +264,14 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &::std::vec::Vec<types::NotSeenInvoiceStatuses>) -> Self {
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<
+                sdk_runtime::Tolerant<
+                    crate::generated::client::types::NotSeenInvoiceStatuses,
+                >,
+            >,
+        ) -> Self {
             Self(
                 self
                     .0

@@ -34,3 +34,25 @@ sdk_runtime::one_of! {
     }
     impl Display;
 }
+
+sdk_runtime::one_of! {
+    /// A status code as Iopole sends it: a name ("APPROVED"), a numeric code as a string ("205"), or a numeric code as a JSON number (205). `lifecycle_status()` reads all three.
+    pub enum StatusCode {
+        /// The JSON string form.
+        String(::std::string::String) as string,
+        /// The JSON integer form.
+        Int64(i64) as integer with From,
+    }
+    impl Display;
+}
+
+sdk_runtime::one_of! {
+    /// A point in time as Iopole sends it: an RFC 3339 date-time ("2024-07-16T20:35:16Z", "2026-08-18T17:36:01.136Z"), a date-time without an offset ("2024-07-16T20:35:16", read as UTC), or epoch milliseconds as a JSON integer (1787074561228). Read it with `to_utc()`, which returns `None` only for a string that is none of these.
+    pub enum IopoleDateTime {
+        /// The JSON string form.
+        String(::std::string::String) as string,
+        /// The JSON integer form.
+        Int64(i64) as integer with From,
+    }
+    impl Display;
+}

@@ -112,8 +112,9 @@ sdk_runtime::open_enum! {
     /// 213 REJECTED (Rejetée).
     /// Mandatory in the reform: 200, 210, 212, 213.
     ///
-    /// Not referenced by `StatusInfo.code`, which stays a plain string because it carries either the
-    /// name or the numeric code; use this type (and `x-lifecycle-codes`) to interpret it.
+    /// The type of `DocumentStatus.code`. `StatusInfo.code` stays a `StatusCode` (any string or
+    /// an integer) because it carries the name or the numeric code ("205" or 205); use this type
+    /// (and `x-lifecycle-codes`) to interpret it.
     pub enum LifecycleStatusCode {
         /// `SUBMITTED`
         Submitted => "SUBMITTED",

@@ -1,0 +1,421 @@
+//! Per-item tolerant decoding of lists: one item the SDK cannot read must not fail the list.
+//!
+//! A provider's list (a status history, a batch of not-seen statuses) is decoded item by item
+//! through [`Tolerant<T>`]: each item is first delimited as raw JSON (a cheap scan, no tree is
+//! built), then decoded as `T` from that text. An item that decodes is [`Tolerant::Decoded`]; one
+//! that does not is [`Tolerant::Undecodable`], which keeps the item's raw JSON and the decode
+//! error, so nothing is dropped and nothing is hidden. Decoding a `Vec<Tolerant<T>>` fails only
+//! when the body itself is not a JSON array (or not JSON at all).
+//!
+//! `cargo xtask generate` uses it for every array a spec marks `x-sdk-tolerant-items: true`: the
+//! generated field or response type is `Vec<sdk_runtime::Tolerant<Item>>`.
+//!
+//! ```
+//! use sdk_runtime::Tolerant;
+//!
+//! #[derive(serde::Deserialize, Debug, PartialEq)]
+//! struct Status {
+//!     id: u32,
+//!     code: String,
+//! }
+//!
+//! let body = r#"[{"id": 1, "code": "APPROVED"}, {"id": "two", "code": 205}, {"id": 3, "code": "PAID"}]"#;
+//! let items: Vec<Tolerant<Status>> = serde_json::from_str(body).unwrap();
+//! assert_eq!(items.len(), 3, "nothing is dropped");
+//! assert_eq!(items[0].decoded().map(|s| s.id), Some(1));
+//! let bad = items[1].undecodable().unwrap();
+//! assert_eq!(bad.raw_json(), r#"{"id": "two", "code": 205}"#);
+//! assert!(bad.error().contains("invalid type"), "{}", bad.error());
+//! assert_eq!(bad.field::<String>("id").as_deref(), Some("two"));
+//! assert_eq!(bad.field::<u32>("code"), Some(205));
+//! let (decoded, undecodable) = sdk_runtime::tolerant::partition(items);
+//! assert_eq!((decoded.len(), undecodable.len()), (2, 1));
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// One list item: decoded as `T`, or kept as raw JSON with the reason it could not be decoded.
+///
+/// Decoding never fails on the item's content, only on JSON that is not well formed (which fails
+/// the whole document anyway). Serializing writes the decoded value, or the raw JSON verbatim.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tolerant<T> {
+    /// The item decoded as `T`.
+    Decoded(T),
+    /// The item did not decode as `T`: its raw JSON and the error.
+    Undecodable(Undecodable),
+}
+
+/// An item that did not decode: its raw JSON, exactly as received, and the decode error.
+#[derive(Clone)]
+pub struct Undecodable {
+    raw: Box<RawValue>,
+    error: String,
+}
+
+impl Undecodable {
+    /// An undecodable item from its raw JSON and the error met decoding it.
+    pub fn new(raw: Box<RawValue>, error: impl fmt::Display) -> Self {
+        Self {
+            raw,
+            error: error.to_string(),
+        }
+    }
+
+    /// The item's JSON text, exactly as received.
+    pub fn raw_json(&self) -> &str {
+        self.raw.get()
+    }
+
+    /// The item's JSON as a [`RawValue`].
+    pub fn raw(&self) -> &RawValue {
+        &self.raw
+    }
+
+    /// Why the item did not decode (serde's message; line and column count from the item's start).
+    pub fn error(&self) -> &str {
+        &self.error
+    }
+
+    /// The item parsed as a `serde_json::Value`.
+    pub fn to_value(&self) -> serde_json::Value {
+        // The text was delimited by the JSON parser, so it is valid JSON; `Null` cannot happen.
+        serde_json::from_str(self.raw.get()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The member `name` of the item, when the item is a JSON object that has it and its value
+    /// decodes as `V` (for example the item's identifier, to act on an item the SDK cannot read).
+    /// `None` otherwise; never fails.
+    pub fn field<V: DeserializeOwned>(&self, name: &str) -> Option<V> {
+        let mut deserializer = serde_json::Deserializer::from_str(self.raw.get());
+        deserializer
+            .deserialize_any(FieldVisitor {
+                name,
+                found: std::marker::PhantomData::<V>,
+            })
+            .ok()
+            .flatten()
+    }
+}
+
+impl fmt::Debug for Undecodable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Undecodable")
+            .field("error", &self.error)
+            .field("raw", &self.raw.get())
+            .finish()
+    }
+}
+
+impl fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "undecodable item ({})", self.error)
+    }
+}
+
+impl PartialEq for Undecodable {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw.get() == other.raw.get() && self.error == other.error
+    }
+}
+
+/// Reads one member of a JSON object, skipping the others without building them.
+struct FieldVisitor<'a, V> {
+    name: &'a str,
+    found: std::marker::PhantomData<V>,
+}
+
+impl<'de, V: DeserializeOwned> Visitor<'de> for FieldVisitor<'_, V> {
+    type Value = Option<V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if found.is_none() && key == self.name {
+                // A value of another shape is "not readable", not an error: keep scanning.
+                let raw: Box<RawValue> = map.next_value()?;
+                found = serde_json::from_str::<V>(raw.get()).ok();
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    // Any other kind of value has no members.
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+impl<T> Tolerant<T> {
+    /// The decoded item, if it decoded.
+    pub fn decoded(&self) -> Option<&T> {
+        match self {
+            Self::Decoded(value) => Some(value),
+            Self::Undecodable(_) => None,
+        }
+    }
+
+    /// The decoded item, if it decoded.
+    pub fn into_decoded(self) -> Option<T> {
+        match self {
+            Self::Decoded(value) => Some(value),
+            Self::Undecodable(_) => None,
+        }
+    }
+
+    /// The undecodable item, if it did not decode.
+    pub fn undecodable(&self) -> Option<&Undecodable> {
+        match self {
+            Self::Decoded(_) => None,
+            Self::Undecodable(undecodable) => Some(undecodable),
+        }
+    }
+
+    /// True for [`Tolerant::Decoded`].
+    pub fn is_decoded(&self) -> bool {
+        matches!(self, Self::Decoded(_))
+    }
+
+    /// `Ok` with the decoded item, `Err` with the undecodable one.
+    pub fn as_result(&self) -> Result<&T, &Undecodable> {
+        match self {
+            Self::Decoded(value) => Ok(value),
+            Self::Undecodable(undecodable) => Err(undecodable),
+        }
+    }
+
+    /// `Ok` with the decoded item, `Err` with the undecodable one.
+    pub fn into_result(self) -> Result<T, Undecodable> {
+        match self {
+            Self::Decoded(value) => Ok(value),
+            Self::Undecodable(undecodable) => Err(undecodable),
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Tolerant<T> {
+    /// Decodes one item from its raw JSON; never fails.
+    ///
+    /// When `T` refuses the item, it is tried once more with every `null` object member removed
+    /// (a `null` where `T` wants a value reads as an absent member, as the runtime does for whole
+    /// bodies); if that fails too, the item is [`Tolerant::Undecodable`] with the first error.
+    pub fn from_raw(raw: Box<RawValue>) -> Self {
+        match serde_json::from_str::<T>(raw.get()) {
+            Ok(value) => Self::Decoded(value),
+            Err(error) => match without_null_members(raw.get()).map(T::deserialize) {
+                Some(Ok(value)) => Self::Decoded(value),
+                _ => Self::Undecodable(Undecodable::new(raw, error)),
+            },
+        }
+    }
+}
+
+/// The JSON text parsed with every `null` object member removed (nulls in arrays stay: they are
+/// items). `None` when the text does not parse or has no null member to remove.
+fn without_null_members(text: &str) -> Option<serde_json::Value> {
+    fn strip(value: serde_json::Value, removed: &mut bool) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                let mut kept = serde_json::Map::new();
+                for (key, member) in map {
+                    if member.is_null() {
+                        *removed = true;
+                    } else {
+                        kept.insert(key, strip(member, removed));
+                    }
+                }
+                Value::Object(kept)
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| strip(v, removed)).collect()),
+            other => other,
+        }
+    }
+    if !text.contains("null") {
+        return None;
+    }
+    let mut removed = false;
+    let value = strip(serde_json::from_str(text).ok()?, &mut removed);
+    removed.then_some(value)
+}
+
+impl<T> From<T> for Tolerant<T> {
+    fn from(value: T) -> Self {
+        Self::Decoded(value)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Tolerant<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        Ok(Self::from_raw(raw))
+    }
+}
+
+impl<T: Serialize> Serialize for Tolerant<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Decoded(value) => value.serialize(serializer),
+            Self::Undecodable(undecodable) => undecodable.raw.serialize(serializer),
+        }
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Tolerant<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    // The items the spec documents are the `T`s; undecodable ones are what falls outside it.
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// Splits tolerant items into the decoded ones and the undecodable ones, each in list order.
+pub fn partition<T>(items: impl IntoIterator<Item = Tolerant<T>>) -> (Vec<T>, Vec<Undecodable>) {
+    let mut decoded = Vec::new();
+    let mut undecodable = Vec::new();
+    for item in items {
+        match item {
+            Tolerant::Decoded(value) => decoded.push(value),
+            Tolerant::Undecodable(bad) => undecodable.push(bad),
+        }
+    }
+    (decoded, undecodable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+    struct Item {
+        id: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tags: Vec<String>,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+    struct Group {
+        name: String,
+        #[serde(default)]
+        items: Vec<Tolerant<Item>>,
+    }
+
+    #[test]
+    fn one_bad_item_keeps_the_others_in_order() {
+        let body = br#"[{"id":1},{"id":-2},"text",null,{"id":4,"tags":["a"]}]"#;
+        let items: Vec<Tolerant<Item>> = serde_json::from_slice(body).unwrap();
+        assert_eq!(items.len(), 5);
+        assert_eq!(items[0].decoded().map(|i| i.id), Some(1));
+        assert_eq!(items[1].undecodable().map(Undecodable::raw_json), Some(r#"{"id":-2}"#));
+        assert_eq!(items[2].undecodable().map(Undecodable::raw_json), Some(r#""text""#));
+        assert_eq!(items[3].undecodable().map(Undecodable::raw_json), Some("null"));
+        assert_eq!(items[4].decoded().map(|i| i.tags.clone()), Some(vec!["a".to_string()]));
+        assert!(items[1].undecodable().unwrap().error().contains("-2"));
+    }
+
+    #[test]
+    fn decodes_from_text_bytes_readers_and_values() {
+        let text = r#"[{"id":1},{"id":"x"}]"#;
+        let from_str: Vec<Tolerant<Item>> = serde_json::from_str(text).unwrap();
+        let from_reader: Vec<Tolerant<Item>> = serde_json::from_reader(text.as_bytes()).unwrap();
+        let from_value: Vec<Tolerant<Item>> = serde_json::from_value(serde_json::from_str(text).unwrap()).unwrap();
+        for items in [&from_reader, &from_value] {
+            assert_eq!(items.len(), 2);
+            assert!(items[0].is_decoded() && !items[1].is_decoded());
+            assert_eq!(
+                items[1].undecodable().unwrap().field::<String>("id").as_deref(),
+                Some("x")
+            );
+        }
+        assert_eq!(from_str, from_reader);
+    }
+
+    #[test]
+    fn nested_lists_are_tolerant_too_and_round_trip_verbatim() {
+        let text = r#"[{"name":"g","items":[{"id":1},{"id":true}]},{"name":7}]"#;
+        let groups: Vec<Tolerant<Group>> = serde_json::from_str(text).unwrap();
+        let first = groups[0].decoded().unwrap();
+        assert_eq!(first.items.len(), 2);
+        assert!(first.items[0].is_decoded() && !first.items[1].is_decoded());
+        assert!(!groups[1].is_decoded());
+        assert_eq!(serde_json::to_string(&groups).unwrap(), text);
+    }
+
+    #[test]
+    fn a_null_member_reads_as_absent() {
+        let items: Vec<Tolerant<Item>> = serde_json::from_str(r#"[{"id":1,"tags":null,"note":null}]"#).unwrap();
+        assert_eq!(
+            items[0],
+            Tolerant::Decoded(Item {
+                id: 1,
+                note: None,
+                tags: vec![]
+            })
+        );
+    }
+
+    #[test]
+    fn only_a_malformed_or_non_array_body_fails() {
+        assert!(serde_json::from_str::<Vec<Tolerant<Item>>>(r#"[{"id":1},"#).is_err());
+        assert!(serde_json::from_str::<Vec<Tolerant<Item>>>(r#"{"id":1}"#).is_err());
+        assert!(serde_json::from_str::<Vec<Tolerant<Item>>>("[]").unwrap().is_empty());
+    }
+
+    #[test]
+    fn field_reads_one_member_and_never_fails() {
+        let bad = Undecodable::new(
+            RawValue::from_string(r#"{"a":{"b":1},"id":"x","id":"y"}"#.into()).unwrap(),
+            "e",
+        );
+        assert_eq!(bad.field::<String>("id").as_deref(), Some("x"));
+        assert_eq!(bad.field::<u32>("id"), None);
+        assert_eq!(bad.field::<String>("missing"), None);
+        let scalar = Undecodable::new(RawValue::from_string("[1,2]".into()).unwrap(), "e");
+        assert_eq!(scalar.field::<u32>("0"), None);
+        assert_eq!(scalar.to_value(), serde_json::json!([1, 2]));
+    }
+}
