@@ -75,3 +75,13 @@ pub mod types {
 /// ```
 #[cfg(feature = "mock")]
 pub use generated::mock;
+
+/// The spec's operations, one constant each (operation id, progenitor's name, method, path), and
+/// the whole table: what errors and traces name, and what [`AppZenClient::runtime`]'s call wrappers
+/// take when you run a call of [`GeneratedClient`] yourself.
+pub use generated::operations;
+
+/// The progenitor-generated client underneath [`AppZenClient`] (see [`AppZenClient::generated`]), for
+/// what the facade does not wrap. Run its calls through the runtime's call wrappers
+/// ([`sdk_runtime::Runtime::call`], `call_write`) to get this SDK's [`Error`].
+pub use generated::client::Client as GeneratedClient;

@@ -11,13 +11,10 @@ use serde::Deserialize;
 use crate::config::{self, Connection, ENV_BASE_URL, client_builder};
 use crate::error::Error;
 use crate::generated::client::Client as Generated;
+use crate::generated::operations::{CHANGE_DOCUMENT_STATE, GET_DOCUMENT};
 use crate::state::{DocumentKind, StateChange};
 use crate::transitions::{TRANSITIONS, Transition};
 use crate::types::{self, Document, DocumentResponse, DocumentStatus, LegacyDocument};
-
-/// The spec's `operationId`s of the JSON operations.
-pub(crate) const OP_CHANGE_STATE: &str = "changeDocumentState";
-pub(crate) const OP_GET_DOCUMENT: &str = "getDocument";
 
 /// The outcome of a state change: the document when the provider sent it back (InvoiceXpress
 /// answers 200 with or without a body), and the transition the guard matched when the caller
@@ -103,7 +100,7 @@ impl InvoiceXpressClient {
     /// use sdk_invoicexpress::types::DocumentType;
     ///
     /// let call = client.generated().get_document().document_type(DocumentType::Invoices).document_id(1).send();
-    /// let reply = client.runtime().call("getDocument", call).await?;
+    /// let reply = client.runtime().call(&sdk_invoicexpress::operations::GET_DOCUMENT, call).await?;
     /// println!("{:?}", reply.value.document());
     /// # Ok(())
     /// # }
@@ -134,7 +131,7 @@ impl InvoiceXpressClient {
         let transition = match current_status {
             Some(status) => Some(TRANSITIONS.check(document_type, status, change).map_err(|refused| {
                 tracing::debug!(provider = config::PROVIDER.name, %refused, "state change refused by the transition guard");
-                Error::invalid_request(config::PROVIDER.name, OP_CHANGE_STATE, refused)
+                self.runtime.invalid_request(&CHANGE_DOCUMENT_STATE, refused)
             })?),
             None => None,
         };
@@ -153,7 +150,7 @@ impl InvoiceXpressClient {
             .send();
         let reply = self
             .runtime
-            .call_write::<_, _, types::ErrorResponse>(OP_CHANGE_STATE, call)
+            .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, call)
             .await?;
         Ok(reply.map(|body| match body {
             SuccessBody::Decoded(response) => StateChanged {
@@ -199,7 +196,7 @@ impl InvoiceXpressClient {
         };
         let reply = self
             .runtime
-            .call::<_, _, types::ErrorResponse>(OP_GET_DOCUMENT, call)
+            .call::<_, _, types::ErrorResponse>(&GET_DOCUMENT, call)
             .await?;
         Ok(reply.map(|wrapped| wrapped.into_document(document_type)))
     }
@@ -253,17 +250,6 @@ impl fmt::Display for NoDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::generated::operations::OPERATIONS;
-
-    #[test]
-    fn operation_ids_are_the_specs() {
-        for id in [OP_CHANGE_STATE, OP_GET_DOCUMENT, crate::legacy::OP_CHANGE_STATE_LEGACY] {
-            assert!(
-                OPERATIONS.iter().any(|op| op.operation_id == id),
-                "{id} is not in the spec"
-            );
-        }
-    }
 
     #[test]
     fn a_wrapped_document_prefers_the_requested_key() {

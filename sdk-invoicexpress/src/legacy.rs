@@ -35,17 +35,14 @@ use sdk_runtime::{BodyProblem, Reply, Runtime};
 use serde::{Deserialize, Serialize};
 
 use crate::client::StateChanged;
-use crate::config::{self, Connection, ENV_LEGACY_BASE_URL, client_builder};
+use crate::config::{Connection, ENV_LEGACY_BASE_URL, client_builder};
 use crate::error::ErrorBody;
 #[cfg(doc)]
 use crate::error::ErrorExt;
+use crate::generated::operations::CHANGE_DEBIT_NOTE_STATE_LEGACY;
 use crate::state::{DocumentKind, StateChange};
 use crate::transitions::{LEGACY_TRANSITIONS, TransitionRefused};
 use crate::types::{DocumentStatus, LegacyDocument, LegacyErrors};
-
-/// The spec's `operationId` of the legacy change-state operation (documented for debit notes; the
-/// same shape serves the other document types).
-pub(crate) const OP_CHANGE_STATE_LEGACY: &str = "changeDebitNoteStateLegacy";
 
 /// The request's `Content-Type`.
 pub const XML_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
@@ -100,8 +97,7 @@ impl LegacyClient {
         change: &StateChange,
         current_status: Option<&DocumentStatus>,
     ) -> Result<Reply<StateChanged<LegacyDocument>>, Error> {
-        let refuse =
-            |reason: LocalRefusal| Error::invalid_request(config::PROVIDER.name, OP_CHANGE_STATE_LEGACY, reason);
+        let refuse = |reason: LocalRefusal| self.runtime.invalid_request(&CHANGE_DEBIT_NOTE_STATE_LEGACY, reason);
         let transition = match current_status {
             Some(status) if LEGACY_TRANSITIONS.covers(document_type) => Some(
                 LEGACY_TRANSITIONS
@@ -131,20 +127,26 @@ impl LegacyClient {
             .map_err(|error| refuse(LocalRefusal::Request(error.without_url().to_string())))?;
         let reply = self
             .runtime
-            .send_raw(&self.http, request, OP_CHANGE_STATE_LEGACY, decode_errors)
+            .send_raw(&self.http, request, &CHANGE_DEBIT_NOTE_STATE_LEGACY, decode_errors)
             .await?;
         // A 2xx means the change happened: a body that cannot be read is kept, not an error.
         let (document, unreadable_body) = match (reply.problem, decode_document(&reply.body)) {
             (Some(problem), _) => (
                 None,
-                Some(self.runtime.unreadable(OP_CHANGE_STATE_LEGACY, reply.body, problem)),
+                Some(
+                    self.runtime
+                        .unreadable(&CHANGE_DEBIT_NOTE_STATE_LEGACY, reply.body, problem),
+                ),
             ),
             (None, Ok(document)) => (document, None),
             (None, Err(reason)) => {
                 let problem = BodyProblem::NotDecodable(reason.to_string());
                 (
                     None,
-                    Some(self.runtime.unreadable(OP_CHANGE_STATE_LEGACY, reply.body, problem)),
+                    Some(
+                        self.runtime
+                            .unreadable(&CHANGE_DEBIT_NOTE_STATE_LEGACY, reply.body, problem),
+                    ),
                 )
             }
         };

@@ -52,13 +52,15 @@ pub mod types {
 #[cfg(feature = "mock")]
 pub use generated::mock;
 
-/// The progenitor-generated client underneath [`InvoiceXpressClient`] (see
-/// [`InvoiceXpressClient::generated`]), for what the facade does not wrap. Run its calls through
-/// [`sdk_runtime::Runtime::call`] to get this SDK's [`Error`].
-pub use generated::client::Client as GeneratedClient;
+/// The spec's operations, one constant each (operation id, progenitor's name, method, path), and
+/// the whole table: what errors and traces name, and what [`InvoiceXpressClient::runtime`]'s call wrappers
+/// take when you run a call of [`GeneratedClient`] yourself.
+pub use generated::operations;
 
-/// The spec's operations (operation id, method, path), facade-only ones included.
-pub use generated::operations::OPERATIONS;
+/// The progenitor-generated client underneath [`InvoiceXpressClient`] (see [`InvoiceXpressClient::generated`]), for
+/// what the facade does not wrap. Run its calls through the runtime's call wrappers
+/// ([`sdk_runtime::Runtime::call`], `call_write`) to get this SDK's [`Error`].
+pub use generated::client::Client as GeneratedClient;
 
 pub use amounts::Totals;
 pub use client::{InvoiceXpressClient, InvoiceXpressClientBuilder, StateChanged};

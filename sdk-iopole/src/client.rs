@@ -10,6 +10,7 @@ use sdk_runtime::{
 use uuid::Uuid;
 
 use crate::generated;
+use crate::generated::operations;
 use crate::types::{NotSeenInvoiceStatuses, StatusHistoryItem};
 use crate::update::{SendOutcome, StatusUpdateBuilder};
 use crate::{Error, Result};
@@ -25,18 +26,6 @@ pub const PRODUCTION_BASE_URL: &str = "https://api.iopole.com";
 pub const SANDBOX_TOKEN_URL: &str = "https://auth.ppd.iopole.fr/realms/iopole/protocol/openid-connect/token";
 /// Production OAuth2 token URL (Keycloak realm `iopole`).
 pub const PRODUCTION_TOKEN_URL: &str = "https://auth.iopole.com/realms/iopole/protocol/openid-connect/token";
-
-/// The spec's `operationId`s, as they appear in errors.
-pub mod operation {
-    /// `POST /v1/invoice/{invoiceId}/status`.
-    pub const SEND_STATUS: &str = "sendStatus";
-    /// `GET /v1/invoice/{invoiceId}/status-history`.
-    pub const GET_STATUS_HISTORY: &str = "getStatusHistory";
-    /// `GET /v1/invoice/status/notSeen`.
-    pub const GET_NOT_SEEN_STATUSES: &str = "getNotSeenStatuses";
-    /// `PUT /v1/invoice/status/{statusId}/markAsSeen`.
-    pub const MARK_STATUS_AS_SEEN: &str = "markStatusAsSeen";
-}
 
 /// Which Iopole platform the client talks to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -515,7 +504,7 @@ impl IopoleClient {
     /// The generated client underneath, for calls the facade does not cover. Its calls still go
     /// through the runtime's hooks (credentials, retries), but the `customer-id` header is yours to
     /// set and errors come as the generated `progenitor_client::Error`.
-    pub fn generated(&self) -> &generated::client::Client {
+    pub fn generated(&self) -> &crate::GeneratedClient {
         &self.raw
     }
 
@@ -529,13 +518,13 @@ impl IopoleClient {
         let body = update
             .into()
             .build()
-            .map_err(|reason| Error::invalid_request(PROVIDER, operation::SEND_STATUS, reason))?;
+            .map_err(|reason| self.runtime.invalid_request(&operations::SEND_STATUS, reason))?;
         let mut call = self.raw.send_status().invoice_id(invoice_id).body(body);
         if let Some(customer_id) = self.customer_id {
             call = call.customer_id(customer_id);
         }
         // Any 2xx means the status was accepted, whatever its body: never invite a second send.
-        let reply = self.runtime.call_write(operation::SEND_STATUS, call.send()).await?;
+        let reply = self.runtime.call_write(&operations::SEND_STATUS, call.send()).await?;
         Ok(match reply.value {
             SuccessBody::Decoded(created) => SendOutcome::Created(created),
             SuccessBody::Empty => SendOutcome::Accepted,
@@ -564,7 +553,7 @@ impl IopoleClient {
         }
         match self
             .runtime
-            .call_optional(operation::GET_STATUS_HISTORY, call.send())
+            .call_optional(&operations::GET_STATUS_HISTORY, call.send())
             .await
         {
             Ok(reply) => Ok(reply.value.unwrap_or_default()),
@@ -590,7 +579,7 @@ impl IopoleClient {
         }
         let reply = self
             .runtime
-            .call_optional(operation::GET_NOT_SEEN_STATUSES, call.send())
+            .call_optional(&operations::GET_NOT_SEEN_STATUSES, call.send())
             .await?;
         Ok(reply.value.unwrap_or_default())
     }
@@ -603,7 +592,7 @@ impl IopoleClient {
             call = call.customer_id(customer_id);
         }
         self.runtime
-            .call_write::<(), _, _>(operation::MARK_STATUS_AS_SEEN, call.send())
+            .call_write::<(), _, _>(&operations::MARK_STATUS_AS_SEEN, call.send())
             .await?;
         Ok(())
     }

@@ -4,13 +4,13 @@
 mod client;
 mod decode;
 mod drain;
-pub mod generated;
+mod generated;
 mod lifecycle;
 mod update;
 
 pub use client::{
     Auth, ConfigError, Environment, IopoleClient, IopoleClientBuilder, PRODUCTION_BASE_URL, PRODUCTION_TOKEN_URL,
-    PROVIDER, SANDBOX_BASE_URL, SANDBOX_TOKEN_URL, operation,
+    PROVIDER, SANDBOX_BASE_URL, SANDBOX_TOKEN_URL,
 };
 pub use drain::{
     DrainReport, HandlerFailure, MarkSeenFailure, NotSeenStatus, TolerantStatus, UndecodableStatus, UnmarkableStatus,
@@ -62,6 +62,16 @@ pub mod types {
 /// ```
 #[cfg(feature = "mock")]
 pub use generated::mock;
+
+/// The spec's operations, one constant each (operation id, progenitor's name, method, path), and
+/// the whole table: what errors and traces name, and what [`IopoleClient::runtime`]'s call wrappers
+/// take when you run a call of [`GeneratedClient`] yourself.
+pub use generated::operations;
+
+/// The progenitor-generated client underneath [`IopoleClient`] (see [`IopoleClient::generated`]), for
+/// what the facade does not wrap. Run its calls through the runtime's call wrappers
+/// ([`sdk_runtime::Runtime::call`], `call_write`) to get this SDK's [`Error`].
+pub use generated::client::Client as GeneratedClient;
 
 /// The error of every call: the kind ([`ErrorKind`]), the HTTP status, Iopole's typed error body
 /// ([`types::IopoleError`], decoded leniently) and the raw body text, kept even when it does not

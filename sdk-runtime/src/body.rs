@@ -142,7 +142,7 @@ impl ReadFailure {
         match self {
             Self::TooLarge { limit } => BodyProblem::TooLarge { limit: *limit },
             Self::Transport(error) if error.is_timeout() => BodyProblem::TimedOut,
-            Self::Transport(error) => BodyProblem::Interrupted(crate::runtime::describe_transport(error)),
+            Self::Transport(error) => BodyProblem::Interrupted(crate::error::describe_transport(error)),
         }
     }
 }

@@ -45,10 +45,16 @@ impl RetryPolicy {
     /// Exponential backoff with jitter before retry number `retry` (1 for the first retry): a
     /// random delay between half and all of `initial * 2^(retry-1)`, capped by `max_backoff`.
     pub fn backoff(&self, retry: u32) -> Duration {
+        self.backoff_at(retry, fastrand::f64())
+    }
+
+    /// [`RetryPolicy::backoff`] with the jitter given: `unit` in `0..=1` places the delay between
+    /// half (0) and all (1) of the ceiling.
+    pub fn backoff_at(&self, retry: u32, unit: f64) -> Duration {
         let exponent = retry.saturating_sub(1).min(20);
         let ceiling = self.initial_backoff.saturating_mul(1 << exponent).min(self.max_backoff);
         let half = ceiling / 2;
-        half + ceiling.saturating_sub(half).mul_f64(fastrand::f64())
+        half + ceiling.saturating_sub(half).mul_f64(unit.clamp(0.0, 1.0))
     }
 }
 

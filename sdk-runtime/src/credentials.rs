@@ -170,7 +170,7 @@ impl AuthError {
         match self {
             Self::TokenTransport(_) => true,
             Self::TokenEndpoint { status, .. } => {
-                reqwest::StatusCode::from_u16(*status).is_ok_and(crate::runtime::is_retryable_status)
+                reqwest::StatusCode::from_u16(*status).is_ok_and(crate::retry::is_retryable_status)
             }
             Self::TokenResponse(_) | Self::InvalidCredential(_) => false,
         }
@@ -239,15 +239,7 @@ const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A transport error in words (with its causes), without the URL.
 fn describe(error: reqwest::Error) -> String {
-    let error = error.without_url();
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+    crate::error::describe_transport(&error.without_url())
 }
 
 #[derive(Deserialize)]
@@ -362,7 +354,7 @@ impl ClientCredentialsFlow {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let remaining = crate::runtime::call_deadline().map_or(Duration::MAX, |deadline| {
+            let remaining = crate::record::call_deadline().map_or(Duration::MAX, |deadline| {
                 deadline.saturating_duration_since(Instant::now())
             });
             let (error, retry_after) = match self.fetch_once(self.attempt_timeout.min(remaining)).await {
@@ -373,7 +365,7 @@ impl ClientCredentialsFlow {
                 return Err(error);
             }
             let delay = retry_after.unwrap_or_else(|| self.retry.backoff(attempt));
-            let remaining = crate::runtime::call_deadline().map_or(Duration::MAX, |deadline| {
+            let remaining = crate::record::call_deadline().map_or(Duration::MAX, |deadline| {
                 deadline.saturating_duration_since(Instant::now())
             });
             if delay >= remaining {
@@ -406,7 +398,7 @@ impl ClientCredentialsFlow {
             .await
             .map_err(transport)?;
         let status = response.status();
-        let retry_after = crate::runtime::retry_after(response.headers());
+        let retry_after = crate::retry::retry_after(response.headers());
         // A token response is small; a larger body is not a token response.
         let (body, failure) = crate::body::read_capped(response, TOKEN_BODY_LIMIT).await;
         if let Some(failure) = failure {

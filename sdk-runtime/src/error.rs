@@ -108,15 +108,6 @@ struct Inner<E> {
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
-/// Header names providers use for a request or correlation id, most specific first.
-pub(crate) const REQUEST_ID_HEADERS: &[&str] = &[
-    "x-correlation-id",
-    "x-request-id",
-    "request-id",
-    "x-amzn-requestid",
-    "traceparent",
-];
-
 impl<E> Error<E> {
     pub(crate) fn new(
         kind: ErrorKind,
@@ -264,9 +255,7 @@ impl<E> Error<E> {
     /// The provider's request or correlation id (`x-correlation-id`, `x-request-id`, ...), to quote
     /// to its support.
     pub fn request_id(&self) -> Option<&str> {
-        REQUEST_ID_HEADERS
-            .iter()
-            .find_map(|name| self.inner.headers.get(*name).and_then(|v| v.to_str().ok()))
+        crate::reply::request_id(&self.inner.headers)
     }
 
     /// How many attempts were made (0 when nothing was sent).
@@ -287,7 +276,7 @@ impl<E> Error<E> {
     pub fn is_retryable(&self) -> bool {
         let transient = match self.inner.kind {
             ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Transport => true,
-            ErrorKind::Api => self.inner.status.is_some_and(crate::runtime::is_retryable_status),
+            ErrorKind::Api => self.inner.status.is_some_and(crate::retry::is_retryable_status),
             ErrorKind::Auth => self.source_as::<AuthError>().is_some_and(AuthError::is_transient),
             ErrorKind::InvalidRequest | ErrorKind::Decode | ErrorKind::BodyTooLarge => false,
         };
@@ -373,4 +362,15 @@ impl<E: fmt::Debug> StdError for Error<E> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.inner.source.as_deref().map(|s| s as &(dyn StdError + 'static))
     }
+}
+/// A transport error in words, without the URL (which may carry a credential).
+pub(crate) fn describe_transport(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -2,11 +2,19 @@
 #![warn(missing_docs)]
 
 mod body;
+mod call;
 pub mod config;
+mod convert;
 pub mod credentials;
 pub mod error;
+mod hooks;
+mod http_client;
 pub mod one_of;
 pub mod open_enum;
+mod operation;
+mod record;
+mod reply;
+mod retry;
 mod runtime;
 pub mod secret;
 pub mod tolerant;
@@ -15,9 +23,11 @@ pub use body::{BodyProblem, SuccessBody, UnreadableBody};
 pub use config::{BodyLimits, ClientConfig, InvalidConfig, RetryPolicy, Timeouts};
 pub use credentials::{AuthError, ClientCredentialsFlow, Credentials};
 pub use error::{Error, ErrorKind, RequestOutcome};
-pub use runtime::{
-    OperationSpec, Provider, RawReply, Reply, Runtime, build_http_client, is_retryable_status, retry_after,
-};
+pub use http_client::build_http_client;
+pub use operation::{OperationSpec, Provider};
+pub use reply::{RawReply, Reply};
+pub use retry::{is_retryable_status, retry_after};
+pub use runtime::Runtime;
 pub use secret::{REDACTED, Secret};
 pub use tolerant::{Tolerant, Undecodable};
 

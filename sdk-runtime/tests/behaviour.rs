@@ -215,7 +215,7 @@ async fn call_optional_maps_an_empty_success_to_none() {
     let optional = |id: &'static str| {
         let request = http.get(server.url(format!("/things/{id}")));
         let call = generated_send::<Thing>(&runtime, &http, request, "getThing");
-        runtime.call_optional::<Thing, ApiError, ApiError>("getThing", call)
+        runtime.call_optional::<Thing, ApiError, ApiError>(op("getThing"), call)
     };
 
     assert!(optional("empty").await.unwrap().value.is_none());
@@ -446,7 +446,7 @@ async fn generated_invalid_request_is_not_sent() {
     };
 
     let error = runtime
-        .call::<Thing, ApiError, ApiError>("getThing", call)
+        .call::<Thing, ApiError, ApiError>(op("getThing"), call)
         .await
         .unwrap_err();
 
@@ -468,7 +468,7 @@ async fn the_whole_call_deadline_bounds_the_generated_future() {
 
     let started = std::time::Instant::now();
     let error = runtime
-        .call::<Thing, ApiError, ApiError>("getThing", stalled)
+        .call::<Thing, ApiError, ApiError>(op("getThing"), stalled)
         .await
         .unwrap_err();
 
@@ -574,7 +574,7 @@ async fn an_unreadable_body_of_a_hand_written_operation_is_kept_not_an_error() {
     assert_eq!(reply.attempts, 1);
     assert_eq!(reply.problem, None);
     let unreadable = runtime.unreadable(
-        "putThingXml",
+        op("putThingXml"),
         reply.body.clone(),
         BodyProblem::NotDecodable(format!("unexpected <{secret}>")),
     );

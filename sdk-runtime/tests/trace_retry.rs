@@ -56,8 +56,15 @@ async fn retry_after_429_then_success() {
     let trace = capture.text();
     assert!(trace.contains("retrying"), "{trace}");
     assert!(trace.contains("status=429"), "{trace}");
+    let close = trace
+        .lines()
+        .find(|line| line.contains("sdk.call") && line.contains("close"))
+        .expect("the span closed");
+    assert!(close.contains("sdk.operation_id=\"getThing\""), "{close}");
+    assert!(close.contains("http.request.resend_count=1"), "{close}");
+    assert!(close.contains("http.response.status_code=200"), "{close}");
     assert!(
-        trace.contains("operation_id=\"getThing\"") || trace.contains("operation_id=getThing"),
-        "{trace}"
+        !close.contains("error.type"),
+        "a call that succeeded has no error.type: {close}"
     );
 }

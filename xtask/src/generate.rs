@@ -8,6 +8,7 @@
 //! and format with prettyplease. Nothing is written until every spec has generated cleanly, so a
 //! bad spec never leaves half-generated files behind.
 
+use heck::{ToShoutySnakeCase, ToSnakeCase};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
@@ -1396,16 +1397,35 @@ fn one_of_source(one_ofs: &[OneOf]) -> String {
 
 fn operations_source(spec: &str, operations: &[OperationEntry]) -> String {
     let mut out = format!(
-        "//! The operations `{spec}` declares, facade-only ones included.\n\n\
-         /// Every operation of the spec, in the spec's order.\n\
-         pub const OPERATIONS: &[sdk_runtime::OperationSpec] = &[\n"
+        "//! The operations `{spec}` declares, facade-only ones included: one constant each (named \
+         after its\n//! `operationId`), which the facade passes to the runtime, and the whole table.\n\n\
+         use sdk_runtime::OperationSpec;\n"
     );
     for op in operations {
         out.push_str(&format!(
-            "    sdk_runtime::OperationSpec {{\n        operation_id: {:?},\n        method: {:?},\n        \
-             path: {:?},\n        facade_only: {},\n    }},\n",
-            op.operation_id, op.method, op.path, op.facade_only
+            "\n/// `{} {}` (`{}`{}).\npub const {}: OperationSpec = OperationSpec {{\n    operation_id: {:?},\n    \
+             generated_id: {:?},\n    method: {:?},\n    path: {:?},\n    facade_only: {},\n}};\n",
+            op.method,
+            op.path,
+            op.operation_id,
+            if op.facade_only {
+                ", written by hand in the facade"
+            } else {
+                ""
+            },
+            op.operation_id.to_shouty_snake_case(),
+            op.operation_id,
+            op.operation_id.to_snake_case(),
+            op.method,
+            op.path,
+            op.facade_only
         ));
+    }
+    out.push_str(
+        "\n/// Every operation of the spec, in the spec's order.\npub const OPERATIONS: &[OperationSpec] = &[\n",
+    );
+    for op in operations {
+        out.push_str(&format!("    {},\n", op.operation_id.to_shouty_snake_case()));
     }
     out.push_str("];\n");
     out

@@ -1,4 +1,3 @@
 //! Project automation for the invoice-status SDK workspace, run as `cargo xtask <command>`.
 
-pub mod demo;
 pub mod generate;

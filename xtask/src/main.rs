@@ -21,14 +21,7 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate"] => run_generate(false),
         ["generate", "--check"] => run_generate(true),
-        ["demo"] => match xtask::demo::run() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("error: {error}");
-                eprint!("{}", xtask::demo::USAGE);
-                ExitCode::FAILURE
-            }
-        },
+        ["demo"] => run_tour(),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -40,14 +33,56 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root: the xtask crate's parent folder.
-fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+/// The workspace root of the checkout `cargo xtask` runs in: the nearest folder, from the current
+/// one up, holding both `Cargo.toml` and `specs/`. Found at run time, never fixed at build time,
+/// so a generator built for one clone (with a shared `CARGO_TARGET_DIR`) acts on the clone it is
+/// run in.
+fn workspace_root() -> Result<PathBuf, String> {
+    let current = std::env::current_dir().map_err(|error| format!("the current folder is unreadable: {error}"))?;
+    current
+        .ancestors()
+        .find(|folder| folder.join("Cargo.toml").is_file() && folder.join("specs").is_dir())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            format!(
+                "no workspace (a folder with Cargo.toml and specs/) at or above {}",
+                current.display()
+            )
+        })
+}
+
+/// `cargo xtask demo`: runs the tour crate, which depends on the SDKs (this crate does not).
+fn run_tour() -> ExitCode {
+    let root = match workspace_root() {
+        Ok(root) => root,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "--package", "sdk-tour", "--"])
+        .current_dir(root)
+        .status();
+    match status {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("error: cargo could not be run: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn run_generate(check: bool) -> ExitCode {
-    let root = workspace_root();
+    let root = match workspace_root() {
+        Ok(root) => root,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outputs = match generate::generate_all(&root, TARGETS) {
         Ok(outputs) => outputs,
         Err(error) => {

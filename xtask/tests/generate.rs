@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 
 use xtask::generate::{self, TARGETS, Target};
 
+/// The workspace the test runs in: read at run time (cargo sets `CARGO_MANIFEST_DIR` for the
+/// test process), so a test binary shared between clones reads the clone it is run from.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    Path::new(&manifest_dir)
         .parent()
         .expect("xtask sits in the workspace")
         .to_path_buf()

@@ -21,35 +21,55 @@ use tracing_subscriber::fmt::format::FmtSpan;
 pub static OPERATIONS: &[OperationSpec] = &[
     OperationSpec {
         operation_id: "getThing",
+        generated_id: "get_thing",
         method: "GET",
         path: "/things/{id}",
         facade_only: false,
     },
     OperationSpec {
         operation_id: "putThing",
+        generated_id: "put_thing",
         method: "PUT",
         path: "/things/{id}",
         facade_only: false,
     },
     OperationSpec {
         operation_id: "deleteThing",
+        generated_id: "delete_thing",
         method: "DELETE",
         path: "/things/{id}",
         facade_only: false,
     },
     OperationSpec {
         operation_id: "createThing",
+        generated_id: "create_thing",
         method: "POST",
         path: "/things",
         facade_only: false,
     },
     OperationSpec {
         operation_id: "uploadThing",
+        generated_id: "upload_thing",
         method: "POST",
         path: "/things/upload",
         facade_only: true,
     },
+    OperationSpec {
+        operation_id: "putThingXml",
+        generated_id: "put_thing_xml",
+        method: "PUT",
+        path: "/things/{id}.xml",
+        facade_only: true,
+    },
 ];
+
+/// The test provider's operation `operation_id`.
+pub fn op(operation_id: &str) -> &'static OperationSpec {
+    OPERATIONS
+        .iter()
+        .find(|op| op.operation_id == operation_id)
+        .unwrap_or_else(|| panic!("{operation_id} is not a test operation"))
+}
 
 /// The test provider.
 pub const PROVIDER: Provider = Provider {
@@ -127,7 +147,10 @@ pub async fn call<T: DeserializeOwned>(
     operation_id: &'static str,
 ) -> Result<Reply<T>, Error<ApiError>> {
     runtime
-        .call::<T, ApiError, ApiError>(operation_id, generated_send(runtime, http, request, operation_id))
+        .call::<T, ApiError, ApiError>(
+            op(operation_id),
+            generated_send(runtime, http, request, op(operation_id).generated_id),
+        )
         .await
 }
 
@@ -166,7 +189,7 @@ pub async fn send_raw(
     operation_id: &'static str,
 ) -> Result<RawReply, Error<ApiError>> {
     runtime
-        .send_raw(http, request.build().unwrap(), operation_id, decode_api_error)
+        .send_raw(http, request.build().unwrap(), op(operation_id), decode_api_error)
         .await
 }
 
@@ -243,7 +266,10 @@ pub async fn write<T: DeserializeOwned>(
     operation_id: &'static str,
 ) -> Result<Reply<sdk_runtime::SuccessBody<T>>, Error<ApiError>> {
     runtime
-        .call_write::<T, ApiError, ApiError>(operation_id, generated_send(runtime, http, request, operation_id))
+        .call_write::<T, ApiError, ApiError>(
+            op(operation_id),
+            generated_send(runtime, http, request, op(operation_id).generated_id),
+        )
         .await
 }
 

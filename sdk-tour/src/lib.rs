@@ -1,4 +1,4 @@
-//! `cargo xtask demo`: the offline tour. Each SDK runs a realistic flow against an embedded mock of
+//! The offline tour (`cargo xtask demo`, or `cargo run -p sdk-tour`). Each SDK runs a realistic flow against an embedded mock of
 //! its provider (httpmock on 127.0.0.1), printing every request (method and path, credentials
 //! redacted, taken from the runtime's `sdk_runtime::request` trace event) and the typed result.
 //!

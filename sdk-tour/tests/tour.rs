@@ -5,8 +5,8 @@ use std::process::Command;
 
 #[test]
 fn the_offline_tour_runs_and_prints_no_secret() {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command.arg("demo");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sdk-tour"));
+
     // The tour switches a provider to its real sandbox when these are set; keep it offline.
     for name in [
         "IOPOLE_CLIENT_ID",
@@ -17,7 +17,7 @@ fn the_offline_tour_runs_and_prints_no_secret() {
     ] {
         command.env_remove(name);
     }
-    let output = command.output().expect("the xtask binary runs");
+    let output = command.output().expect("the tour binary runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "demo failed:\n{stdout}\n{stderr}");

@@ -1,0 +1,291 @@
+//! The `ClientHooks` side of the runtime: credentials and the `User-Agent` before sending, then
+//! the send loop (retries, per-attempt timeouts, the call's deadline, one tracing span) around
+//! the exchange. Bodies are read here, under the configured limits.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, USER_AGENT};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::body::read_capped;
+use crate::operation::OperationSpec;
+use crate::record::{read_record, with_record};
+use crate::retry::{Attempted, Decision, Progress, decide, is_idempotent};
+use crate::runtime::Runtime;
+
+impl Runtime {
+    /// The `pre` hook: puts the `User-Agent` and the credentials on the request.
+    #[doc(hidden)]
+    pub async fn prepare<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation_id: &str,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        request.headers_mut().insert(USER_AGENT, self.inner.user_agent.clone());
+        // progenitor adds `api-version: <info.version>` to every request; none of the providers
+        // documents it, so it does not go on the wire.
+        request.headers_mut().remove("api-version");
+        let applied = match &self.inner.static_headers {
+            Some(Ok(headers)) => {
+                for (name, value) in headers {
+                    request.headers_mut().insert(name.clone(), value.clone());
+                }
+                Ok(())
+            }
+            Some(Err(error)) => Err(error.clone()),
+            None => self.inner.credentials.apply(request).await,
+        };
+        match applied {
+            Ok(()) => Ok(()),
+            Err(auth) => {
+                tracing::warn!(provider = self.inner.provider.name, operation_id, error = %auth, "credentials unavailable");
+                let message = auth.to_string();
+                with_record(|record| record.auth_error = Some(auth));
+                Err(progenitor_client::Error::Custom(message))
+            }
+        }
+    }
+
+    /// The `exec` hook: sends the request with retries, per-attempt timeouts and the call's
+    /// deadline, inside one `sdk.call` tracing span named after the OpenTelemetry HTTP client
+    /// conventions. Bodies are read here, under the configured limits; the response comes back
+    /// rebuilt around its buffered body and without its URL, which may carry a credential.
+    #[doc(hidden)]
+    pub async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        generated_id: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let operation = self.resolve(generated_id);
+        let url_template = operation.map_or("", |op| op.path);
+        let span = tracing::info_span!(
+            "sdk.call",
+            otel.name = %format_args!("{} {}", request.method(), url_template),
+            otel.kind = "client",
+            sdk.provider = self.inner.provider.name,
+            sdk.operation_id = operation.map_or(generated_id, |op| op.operation_id),
+            http.request.method = %request.method(),
+            url.template = url_template,
+            server.address = request.url().host_str().unwrap_or_default(),
+            server.port = request.url().port_or_known_default().unwrap_or_default(),
+            http.request.resend_count = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        // Boxed: the retry loop's state is large, and moving it through the generated future,
+        // the call's scope and its timeout by value cost more than one allocation.
+        Box::pin(self.send_with_retries(client, request)).instrument(span).await
+    }
+
+    /// The operation the current call runs: the one its call wrapper named, else the table's
+    /// entry for progenitor's id.
+    fn resolve(&self, generated_id: &str) -> Option<&'static OperationSpec> {
+        read_record(|record| record.operation)
+            .flatten()
+            .or_else(|| self.inner.provider.operation(generated_id))
+    }
+
+    /// The send loop: one attempt after another while [`decide`] says so.
+    async fn send_with_retries(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        let config = &self.inner.config;
+        // The deadline counts from the start of the call when run through a call wrapper (so
+        // fetching a token counts), else from now. `None`: too far away to be represented.
+        let deadline = read_record(|record| record.deadline)
+            .flatten()
+            .or_else(|| Instant::now().checked_add(config.timeouts.deadline));
+        let remaining = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
+        let idempotent = is_idempotent(request.method());
+        with_record(|record| record.idempotent = idempotent);
+        let span = tracing::Span::current();
+        let mut attempt = 0u32;
+        let mut renewed_credentials = false;
+        loop {
+            attempt += 1;
+            with_record(|record| record.attempts = attempt);
+            if attempt > 1 {
+                span.record("http.request.resend_count", attempt - 1);
+            }
+            // Keep a copy for a possible next attempt; a streaming body cannot be copied, so such
+            // a request is sent once.
+            let spare = if attempt < config.retry.max_attempts || !renewed_credentials {
+                request.try_clone()
+            } else {
+                None
+            };
+            *request.timeout_mut() = Some(config.timeouts.attempt.min(remaining()));
+            if tracing::enabled!(target: "sdk_runtime::request", tracing::Level::DEBUG) {
+                tracing::debug!(
+                    target: "sdk_runtime::request",
+                    attempt,
+                    method = %request.method(),
+                    target_path = %self.redacted_target(request.url()),
+                    credentials = %self.inner.credentials.describe_redacted(),
+                    "sending"
+                );
+            }
+            let sent_at = Instant::now();
+            let result = client.execute(request).await;
+            let latency_ms = sent_at.elapsed().as_millis() as u64;
+
+            let mut response = match result {
+                Ok(response) => response,
+                Err(error) => {
+                    let error = error.without_url();
+                    let error_type = if error.is_timeout() {
+                        "timeout"
+                    } else if error.is_connect() {
+                        "connect"
+                    } else {
+                        "transport"
+                    };
+                    tracing::debug!(attempt, latency_ms, error = %error, "attempt failed");
+                    let attempted = Attempted::Failed {
+                        connect: error.is_connect(),
+                        transient: error.is_connect() || error.is_timeout() || error.is_request(),
+                    };
+                    match (
+                        self.decide(attempt, idempotent, spare.is_some(), remaining(), attempted),
+                        spare,
+                    ) {
+                        (Decision::RetryAfter(delay), Some(next)) => {
+                            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %error, "retrying");
+                            tokio::time::sleep(delay).await;
+                            request = next;
+                            continue;
+                        }
+                        (Decision::DeadlineReached, _) => with_record(|record| record.deadline_reached = true),
+                        _ if remaining().is_zero() => with_record(|record| record.deadline_reached = true),
+                        _ => {}
+                    }
+                    // Recorded on the final outcome only, as the conventions ask.
+                    span.record("error.type", error_type);
+                    return Err(error);
+                }
+            };
+
+            let status = response.status();
+            span.record("http.response.status_code", status.as_u16());
+            tracing::debug!(attempt, status = status.as_u16(), latency_ms, "response");
+
+            if status == StatusCode::UNAUTHORIZED
+                && !renewed_credentials
+                && let Some(mut next) = spare
+            {
+                match self.inner.credentials.renew_after_rejection(&mut next).await {
+                    Ok(true) => {
+                        tracing::info!(attempt, "credentials rejected; renewed them, sending once more");
+                        renewed_credentials = true;
+                        request = next;
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(auth) => {
+                        tracing::warn!(error = %auth, "renewing rejected credentials failed");
+                        with_record(|record| record.auth_error = Some(auth));
+                    }
+                }
+                return self.finish(response).await;
+            }
+
+            if status.is_success() {
+                // The body is read here, under the size limit, so that a body that breaks off is
+                // recorded as what it is: a processed request whose answer was lost.
+                let version = response.version();
+                let headers = std::mem::take(response.headers_mut());
+                with_record(|record| {
+                    record.status = Some(status);
+                    record.headers = headers.clone();
+                });
+                let (body, failure) = read_capped(response, config.limits.success).await;
+                if let Some(failure) = failure {
+                    let problem = failure.problem();
+                    tracing::warn!(attempt, status = status.as_u16(), problem = %problem, "success body not read whole");
+                    with_record(|record| record.success_body_failure = Some((body.clone(), problem)));
+                }
+                return Ok(rebuilt(status, version, headers, body));
+            }
+
+            let attempted = Attempted::Answered {
+                status,
+                headers: response.headers(),
+            };
+            match (
+                self.decide(attempt, idempotent, spare.is_some(), remaining(), attempted),
+                spare,
+            ) {
+                (Decision::RetryAfter(delay), Some(next)) => {
+                    tracing::warn!(
+                        attempt,
+                        status = status.as_u16(),
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
+                    // Drain the unused body (up to the error limit) so the connection can be reused.
+                    let _ = read_capped(response, config.limits.error).await;
+                    tokio::time::sleep(delay).await;
+                    request = next;
+                }
+                (Decision::DeadlineReached, _) => {
+                    tracing::warn!(attempt, status = status.as_u16(), "deadline reached; not retrying");
+                    with_record(|record| record.deadline_reached = true);
+                    return self.finish(response).await;
+                }
+                _ => return self.finish(response).await,
+            }
+        }
+    }
+
+    fn decide(
+        &self,
+        attempt: u32,
+        idempotent: bool,
+        can_resend: bool,
+        remaining: Duration,
+        attempted: Attempted<'_>,
+    ) -> Decision {
+        let progress = Progress {
+            attempt,
+            idempotent,
+            can_resend,
+            remaining,
+            jitter: fastrand::f64(),
+        };
+        decide(&self.inner.config.retry, progress, attempted)
+    }
+
+    /// Buffers a final error response's body (up to the error limit), records it, and rebuilds
+    /// the response without its URL. A body that breaks off keeps what arrived: the status is
+    /// what matters.
+    async fn finish(&self, mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+        let status = response.status();
+        tracing::Span::current().record("error.type", status.as_str());
+        let version = response.version();
+        let headers = std::mem::take(response.headers_mut());
+        let (body, failure) = read_capped(response, self.inner.config.limits.error).await;
+        with_record(|record| {
+            record.status = Some(status);
+            record.headers = headers.clone();
+            record.error_body = Some(body.clone());
+            record.error_body_problem = failure.map(|failure| failure.problem());
+        });
+        Ok(rebuilt(status, version, headers, body))
+    }
+}
+
+/// A response rebuilt from its parts and a buffered body (and without its URL, which may carry a
+/// credential).
+fn rebuilt(status: StatusCode, version: http::Version, headers: HeaderMap, body: Bytes) -> reqwest::Response {
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
+}

@@ -1,0 +1,120 @@
+//! What one call saw, shared between the call wrappers and the hooks through a task-local: the
+//! explicit per-call context the hooks fill in and the wrappers read when the call ends.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+
+use crate::body::BodyProblem;
+use crate::credentials::AuthError;
+use crate::operation::OperationSpec;
+
+/// What one call saw.
+#[derive(Default)]
+pub(crate) struct CallRecord {
+    /// The operation the call runs, when run through a call wrapper.
+    pub operation: Option<&'static OperationSpec>,
+    /// When the whole call must end: the configured deadline after the call started (before
+    /// credentials were fetched, so fetching a token counts).
+    pub deadline: Option<Instant>,
+    pub attempts: u32,
+    /// Whether the request's method makes a second send harmless.
+    pub idempotent: bool,
+    pub status: Option<StatusCode>,
+    pub headers: HeaderMap,
+    /// The body of a final non-2xx response (the hooks buffer it so the raw text is never lost).
+    pub error_body: Option<Bytes>,
+    /// Why `error_body` is incomplete, when it is.
+    pub error_body_problem: Option<BodyProblem>,
+    /// A 2xx response whose body could not be read whole: what arrived, and why it stopped.
+    pub success_body_failure: Option<(Bytes, BodyProblem)>,
+    pub auth_error: Option<AuthError>,
+    pub deadline_reached: bool,
+}
+
+impl CallRecord {
+    /// The final response's headers: the copy the hooks made when they saw the response (so a
+    /// successful call copies them once), or a copy of `headers` when no hook ran.
+    pub fn take_headers(&mut self, headers: &HeaderMap) -> HeaderMap {
+        if self.status.is_some() {
+            std::mem::take(&mut self.headers)
+        } else {
+            headers.clone()
+        }
+    }
+}
+
+/// What the error of a finished call needs to know of its record.
+#[derive(Clone, Copy)]
+pub(crate) struct CallFacts {
+    pub attempts: u32,
+    pub idempotent: bool,
+}
+
+impl CallFacts {
+    pub fn of(record: &CallRecord) -> Self {
+        Self {
+            attempts: record.attempts,
+            idempotent: record.idempotent,
+        }
+    }
+}
+
+type SharedRecord = Arc<Mutex<CallRecord>>;
+
+tokio::task_local! {
+    static CALL: SharedRecord;
+}
+
+/// Updates the current call's record (nothing happens outside a call).
+pub(crate) fn with_record(update: impl FnOnce(&mut CallRecord)) {
+    let _ = CALL.try_with(|record| {
+        if let Ok(mut record) = record.lock() {
+            update(&mut record);
+        }
+    });
+}
+
+/// Reads from the current call's record, if a call is running.
+pub(crate) fn read_record<R>(read: impl FnOnce(&CallRecord) -> R) -> Option<R> {
+    CALL.try_with(|record| record.lock().ok().map(|record| read(&record)))
+        .ok()
+        .flatten()
+}
+
+/// When the current call must end, if a call is running.
+pub(crate) fn call_deadline() -> Option<Instant> {
+    read_record(|record| record.deadline).flatten()
+}
+
+/// Runs `call` with a fresh record for `operation`, under the whole-call `deadline` (plus a little
+/// slack, since the hooks already bound each attempt by the deadline). `None` when it ran out.
+pub(crate) async fn scoped<R>(
+    operation: &'static OperationSpec,
+    deadline: Duration,
+    call: impl Future<Output = R>,
+) -> (Option<R>, CallRecord) {
+    let started = Instant::now();
+    let record: SharedRecord = Arc::new(Mutex::new(CallRecord {
+        operation: Some(operation),
+        deadline: started.checked_add(deadline),
+        ..CallRecord::default()
+    }));
+    let limit = deadline.saturating_add(Duration::from_millis(250));
+    // Boxed: the generated future is several KiB, and moving it through the scope and the
+    // timeout by value costs more than one allocation.
+    let outcome = CALL
+        .scope(record.clone(), tokio::time::timeout(limit, Box::pin(call)))
+        .await
+        .ok();
+    let record = match record.lock() {
+        Ok(mut guard) => std::mem::take(&mut *guard),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
+    (outcome, record)
+}
