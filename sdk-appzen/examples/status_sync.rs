@@ -1,163 +1,60 @@
-//! Syncs a CREATED and an ERROR status for an AppZen invoice and prints the typed results.
+//! Sync an invoice's status with AppZen, against a mock made from the generated typed helpers:
+//! `cargo run -p sdk-appzen --example status_sync --features mock`.
 //!
-//! By default it runs against a local mock server (httpmock on 127.0.0.1), which prints each
-//! request it receives with the credentials redacted:
-//!
-//! ```sh
-//! cargo run -p sdk-appzen --example status_sync
-//! ```
-//!
-//! With `APPZEN_API_KEY`, `APPZEN_CUSTOMER_ID` and `APPZEN_CUSTOMER_KEY` set it targets AppZen
-//! instead: the US sandbox, or `APPZEN_BASE_URL` when set. `APPZEN_INVOICE_UUID` names the
-//! invoice to sync (without it, the seed page's sample uuid, which AppZen will likely not know).
-//! `RUST_LOG=sdk_runtime=debug` shows the runtime's traces.
+//! The ERP tells AppZen an invoice was created, then that another one failed; an invoice AppZen
+//! does not know comes back as a typed 404. Against the real sandbox, build the client with
+//! `AppZenClient::from_env()` instead (`APPZEN_REGION`, `APPZEN_API_KEY`, `APPZEN_CUSTOMER_ID`,
+//! `APPZEN_CUSTOMER_KEY`).
 
-use std::error::Error as _;
+use httpmock::MockServer;
+use sdk_appzen::mock::MockServerExt;
+use sdk_appzen::types::AppzenError;
+use sdk_appzen::{AppZenClient, AppZenCredentials, ErrorDetails, ErrorKind, Region, StatusSync, Uuid};
 
-use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
-use sdk_appzen::{
-    AppZenClient, AppZenCredentials, Error, ErrorDetails, ErrorKind, Region, StatusSync, SyncReceipt, Uuid,
-};
-
-/// The seed page's sample invoice uuid.
-const SAMPLE_UUID: &str = "75823296-4af2-4475-aafd-461c60c284e7";
-/// An invoice the mock server does not know: it answers with the seed page's 404 sample.
-const UNKNOWN_UUID: &str = "00000000-0000-4000-8000-000000000404";
-const CREDENTIAL_HEADERS: [&str; 3] = ["x-api-key", "customer-id", "customer-key"];
-
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
+    let known: Uuid = "75823296-4af2-4475-aafd-461c60c284e7".parse()?;
+    let unknown: Uuid = "00000000-0000-4000-8000-00000000dead".parse()?;
 
-    if std::env::var_os(AppZenCredentials::API_KEY_ENV).is_some() {
-        live().await
-    } else {
-        mock().await
-    }
-}
-
-/// Against AppZen, with the credentials from the environment.
-async fn live() -> Result<(), Box<dyn std::error::Error>> {
-    let credentials = AppZenCredentials::from_env()?;
-    let region = Region::from_env()?.unwrap_or(Region::UsSandbox);
-    let client = AppZenClient::builder(region, credentials).build()?;
-    let uuid: Uuid = std::env::var("APPZEN_INVOICE_UUID")
-        .as_deref()
-        .unwrap_or(SAMPLE_UUID)
-        .parse()?;
-    println!("Live mode: {client:?}\n");
-
-    for sync in syncs() {
-        println!(
-            "> POST {}/dictionary-data-services/invoice/{uuid}/status-sync ({}: [REDACTED])",
-            client.base_url(),
-            CREDENTIAL_HEADERS.join(", ")
-        );
-        let body = sdk_appzen::types::StatusSyncRequest::try_from(sync.clone())?;
-        println!("> {}", serde_json::to_string(&body)?);
-        report(client.status_sync(uuid, sync).await);
-    }
-    Ok(())
-}
-
-/// Against a local mock server that knows one invoice.
-async fn mock() -> Result<(), Box<dyn std::error::Error>> {
+    // AppZen, played by a mock: 200 for the known invoice, 404 with AppZen's envelope otherwise.
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path_prefix("/dictionary-data-services/invoice/");
-            then.respond_with(answer);
-        })
-        .await;
-    println!(
-        "Mock mode: AppZen played by {} (set APPZEN_API_KEY etc. to call AppZen)\n",
-        server.base_url()
-    );
+    let synced = server.status_sync(|when, then| {
+        when.uuid(&known);
+        then.ok();
+    });
+    server.status_sync(|when, then| {
+        when.uuid(&unknown);
+        then.not_found(&AppzenError {
+            error: Some("Not Found".into()),
+            message: Some("Invoice not found".into()),
+            path: None,
+            status: Some(404.into()),
+            timestamp: Some("2026-12-01T10:00:00.000+0000".into()),
+        });
+    });
 
-    let client = AppZenClient::builder(
-        Region::Custom(server.base_url()),
-        AppZenCredentials::new("demo-api-key", "100439", "demo-customer-key"),
-    )
-    .build()?;
-    let known: Uuid = SAMPLE_UUID.parse()?;
-    for sync in syncs() {
-        report(client.status_sync(known, sync).await);
-    }
+    let client = AppZenClient::builder(Region::Custom(server.base_url()))
+        .credentials(AppZenCredentials::new("demo-api-key", "100439", "demo-customer-key"))
+        .build()?;
 
-    println!("-- an invoice AppZen does not know");
-    report(
-        client
-            .status_sync(UNKNOWN_UUID.parse()?, StatusSync::created("INV-2024-0043", "POSTED"))
-            .await,
-    );
+    let created = client
+        .status_sync(known, StatusSync::created("INV-2026-0042", "open"))
+        .await?;
+    println!("CREATED synced: HTTP {}", created.status.as_u16());
 
-    println!("-- an empty invoice id");
-    report(client.status_sync(known, StatusSync::created("", "POSTED")).await);
-    Ok(())
-}
+    let failed = StatusSync::error(ErrorDetails::new("Vendor not found").status("VALIDATION"));
+    client.status_sync(known, failed).await?;
+    println!("ERROR synced");
+    assert_eq!(synced.calls_async().await, 2);
 
-/// A CREATED and an ERROR sync.
-fn syncs() -> [StatusSync; 2] {
-    [
-        StatusSync::created("INV-2024-0042", "POSTED"),
-        StatusSync::error(
-            ErrorDetails::new("Supplier 10042 is not active in the ERP")
-                .status("400")
-                .exception("SupplierInactiveException"),
+    match client.status_sync(unknown, StatusSync::created("INV-0", "open")).await {
+        Err(error) if error.kind() == ErrorKind::Api => println!(
+            "unknown invoice: HTTP {:?}, AppZen says {:?} (retryable: {})",
+            error.status().map(|s| s.as_u16()),
+            error.body().and_then(|body| body.message.as_deref()),
+            error.is_retryable()
         ),
-    ]
-}
-
-/// The mock server's side: prints the request with the credentials redacted, then answers 200 for
-/// the known invoice and the seed page's 404 sample for any other.
-fn answer(request: &HttpMockRequest) -> HttpMockResponse {
-    println!("server received: {} {}", request.method_str(), request.uri().path());
-    for (name, value) in request.headers_vec() {
-        let shown = if CREDENTIAL_HEADERS.iter().any(|c| c.eq_ignore_ascii_case(name)) {
-            "[REDACTED]"
-        } else {
-            value
-        };
-        println!("  {name}: {shown}");
+        other => return Err(format!("expected a 404, got {other:?}").into()),
     }
-    println!("  body: {}", request.body_string());
-
-    let response = HttpMockResponse::builder().header("x-correlation-id", "demo-correlation-7f3a");
-    if request.uri().path().contains(SAMPLE_UUID) {
-        response.status(200).build()
-    } else {
-        response
-            .status(404)
-            .header("content-type", "application/json")
-            .body(
-                r#"{"timestamp":"2019-01-17T16:12:45.977+0000","status":404,"error":"Not Found","message":"Error code : 17e3338d - The resource you specified cannot be not found"}"#,
-            )
-            .build()
-    }
-}
-
-fn report(result: Result<SyncReceipt, Error>) {
-    match result {
-        Ok(receipt) => println!("=> synced: {receipt:?}\n"),
-        Err(error) => {
-            println!("=> {error}");
-            match error.kind() {
-                ErrorKind::Api => {
-                    println!("   x-correlation-id: {:?}", error.request_id());
-                    println!("   typed body: {:?}", error.body());
-                    println!("   error code: {:?}", error.body().and_then(|body| body.error_code()));
-                    println!("   raw body: {:?}\n", error.raw_body());
-                }
-                ErrorKind::InvalidRequest => {
-                    println!(
-                        "   nothing was sent; reason: {:?}\n",
-                        error.source().map(ToString::to_string)
-                    );
-                }
-                _ => println!("   {error:?}\n"),
-            }
-        }
-    }
+    Ok(())
 }

@@ -2,13 +2,12 @@
 
 use std::fmt;
 
-use reqwest::StatusCode;
-use sdk_runtime::{ClientConfig, Credentials, Provider, REDACTED, Runtime};
+use sdk_runtime::{ClientConfig, ConfigError, Credentials, Env, Provider, REDACTED, Reply, Runtime, check_base_url};
 use uuid::Uuid;
 
 use crate::Error;
-use crate::credentials::{AppZenCredentials, env_var};
-use crate::error::{ConfigError, InvalidStatusSync};
+use crate::credentials::AppZenCredentials;
+use crate::error::InvalidStatusSync;
 use crate::generated;
 use crate::generated::operations::STATUS_SYNC;
 use crate::status::{StatusSync, check_request};
@@ -34,8 +33,10 @@ pub enum Region {
 }
 
 impl Region {
-    /// The optional environment variable [`Region::from_env`] reads: `APPZEN_BASE_URL`.
+    /// The environment variable naming a base URL: `APPZEN_BASE_URL`.
     pub const BASE_URL_ENV: &'static str = "APPZEN_BASE_URL";
+    /// The environment variable naming a region: `APPZEN_REGION`.
+    pub const REGION_ENV: &'static str = "APPZEN_REGION";
 
     /// The base URL requests go to (paths start with `/dictionary-data-services`).
     pub fn base_url(&self) -> &str {
@@ -66,45 +67,27 @@ impl Region {
             .unwrap_or(Self::Custom(url))
     }
 
-    /// The region named by the environment variable `APPZEN_BASE_URL` (see
-    /// [`Region::from_base_url`]), `None` when it is unset or empty.
+    /// The region the environment names: `APPZEN_BASE_URL` (see [`Region::from_base_url`]) when
+    /// set, else `APPZEN_REGION` (`production`, `us-sandbox` or `eu`).
     ///
     /// # Errors
     ///
-    /// [`ConfigError::InvalidEnvVar`] when the variable is not valid Unicode.
-    pub fn from_env() -> Result<Option<Self>, ConfigError> {
-        Ok(env_var(Self::BASE_URL_ENV)?.map(Self::from_base_url))
-    }
-}
-
-/// Checks a base URL and drops its trailing slash. The error leaves the URL out: it may carry
-/// user info.
-fn checked_base_url(raw: &str) -> Result<String, ConfigError> {
-    let invalid = |reason| ConfigError::InvalidBaseUrl { reason };
-    let url = reqwest::Url::parse(raw.trim()).map_err(|_| invalid("not an absolute URL"))?;
-    let Some(host) = url.host_str() else {
-        return Err(invalid("no host"));
-    };
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("user info is not allowed (credentials travel in headers)"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("a query or fragment is not allowed"));
-    }
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback =
-        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return Err(invalid(
-                "http is allowed only on a loopback host (credentials would travel unencrypted)",
-            ));
+    /// [`ConfigError::MissingEnvVar`] naming `APPZEN_REGION` when neither is set;
+    /// [`ConfigError::InvalidEnvVar`] for another value, or one that is not Unicode.
+    pub fn from_env(env: &Env<'_>) -> Result<Self, ConfigError> {
+        if let Some(url) = env.optional(Self::BASE_URL_ENV)? {
+            return Ok(Self::from_base_url(url));
         }
-        _ => return Err(invalid("the scheme must be https")),
+        match env.required(Self::REGION_ENV)?.to_ascii_lowercase().as_str() {
+            "production" => Ok(Self::Production),
+            "us-sandbox" => Ok(Self::UsSandbox),
+            "eu" => Ok(Self::Eu),
+            _ => Err(ConfigError::InvalidEnvVar {
+                name: Self::REGION_ENV,
+                reason: "expected production, us-sandbox or eu",
+            }),
+        }
     }
-    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 /// Builds an [`AppZenClient`]; see [`AppZenClient::builder`].
@@ -112,14 +95,48 @@ fn checked_base_url(raw: &str) -> Result<String, ConfigError> {
 #[must_use]
 pub struct AppZenClientBuilder {
     region: Region,
-    credentials: AppZenCredentials,
+    credentials: Option<AppZenCredentials>,
     config: ClientConfig,
+    http: Option<reqwest::Client>,
 }
 
 impl AppZenClientBuilder {
-    /// Retries, timeouts and the `User-Agent` suffix (default: [`ClientConfig::default`]).
+    /// A builder from the process environment: the region as [`Region::from_env`] reads it and
+    /// the credentials as [`AppZenCredentials::from_env`] reads them.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable that is missing or unusable (never its value).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_in(&Env::process())
+    }
+
+    /// Like [`AppZenClientBuilder::from_env`], reading the variables from `env`.
+    ///
+    /// # Errors
+    ///
+    /// As [`AppZenClientBuilder::from_env`].
+    pub fn from_env_in(env: &Env<'_>) -> Result<Self, ConfigError> {
+        Ok(AppZenClient::builder(Region::from_env(env)?).credentials(AppZenCredentials::from_env_in(env)?))
+    }
+
+    /// The three credentials every request carries.
+    pub fn credentials(mut self, credentials: AppZenCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Retries, timeouts, body limits and the `User-Agent` suffix (default:
+    /// [`ClientConfig::default`]).
     pub fn config(mut self, config: ClientConfig) -> Self {
         self.config = config;
+        self
+    }
+
+    /// Sends the requests through this `reqwest` client instead of one built from the
+    /// configuration (its redirect policy and timeouts then apply).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
         self
     }
 
@@ -127,18 +144,25 @@ impl AppZenClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::EmptyCredential`] or [`ConfigError::InvalidCredential`] naming the header,
-    /// [`ConfigError::InvalidBaseUrl`], or [`ConfigError::HttpClient`].
+    /// [`ConfigError::MissingCredentials`], [`ConfigError::InvalidCredential`] naming the header,
+    /// [`ConfigError::InvalidUrl`], a configuration [`ClientConfig::validate`] refuses, or
+    /// [`ConfigError::HttpClient`].
     pub fn build(self) -> Result<AppZenClient, ConfigError> {
-        let base_url = checked_base_url(self.region.base_url())?;
-        let headers = self.credentials.into_headers()?;
+        let base_url = check_base_url("base URL", self.region.base_url())?;
+        let credentials = self.credentials.ok_or(ConfigError::MissingCredentials {
+            expected: "AppZen's x-api-key, customer-id and customer-key",
+        })?;
+        let headers = credentials.into_headers()?;
         let provider = Provider {
             name: PROVIDER,
             sdk_version: env!("CARGO_PKG_VERSION"),
             operations: generated::operations::OPERATIONS,
         };
         let runtime = Runtime::new(provider, Credentials::Headers(headers), self.config)?;
-        let http = runtime.http_client().map_err(ConfigError::HttpClient)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => runtime.http_client()?,
+        };
         let client = generated::client::Client::new_with_client(&base_url, http, runtime.clone());
         Ok(AppZenClient {
             region: self.region,
@@ -165,13 +189,24 @@ pub struct AppZenClient {
 }
 
 impl AppZenClient {
-    /// A builder for a client of `region`, signing requests with `credentials`.
-    pub fn builder(region: Region, credentials: AppZenCredentials) -> AppZenClientBuilder {
+    /// A builder for a client of `region`; give it the credentials with
+    /// [`AppZenClientBuilder::credentials`].
+    pub fn builder(region: Region) -> AppZenClientBuilder {
         AppZenClientBuilder {
             region,
-            credentials,
+            credentials: None,
             config: ClientConfig::default(),
+            http: None,
         }
+    }
+
+    /// A client from the process environment (see [`AppZenClientBuilder::from_env`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`AppZenClientBuilder::from_env`] and [`AppZenClientBuilder::build`].
+    pub fn from_env() -> Result<Self, ConfigError> {
+        AppZenClientBuilder::from_env()?.build()
     }
 
     /// The generated client underneath, for calls the facade does not cover. Its calls go through
@@ -209,7 +244,8 @@ impl AppZenClient {
     /// Tells AppZen what became of the invoice `uuid` in your system:
     /// `POST /dictionary-data-services/invoice/{uuid}/status-sync`.
     ///
-    /// AppZen answers `200` with an empty body; the receipt carries its `x-correlation-id`. Any
+    /// AppZen answers `200` with an empty body; the [`Reply`]'s
+    /// [`request_id`](Reply::request_id) is its `x-correlation-id`, to quote to AppZen Support. Any
     /// 2xx is a completed sync, whatever its body: once AppZen answered success, the call never
     /// reports an error that would invite a second send.
     ///
@@ -225,7 +261,7 @@ impl AppZenClient {
     /// - [`ErrorKind::Timeout`](crate::ErrorKind::Timeout),
     ///   [`ErrorKind::Connect`](crate::ErrorKind::Connect),
     ///   [`ErrorKind::Transport`](crate::ErrorKind::Transport): the exchange failed.
-    pub async fn status_sync(&self, uuid: Uuid, sync: StatusSync) -> Result<SyncReceipt, Error> {
+    pub async fn status_sync(&self, uuid: Uuid, sync: StatusSync) -> Result<Reply<()>, Error> {
         let request = StatusSyncRequest::try_from(sync).map_err(invalid)?;
         self.status_sync_request(uuid, request).await
     }
@@ -238,7 +274,7 @@ impl AppZenClient {
     /// # Errors
     ///
     /// As [`AppZenClient::status_sync`].
-    pub async fn status_sync_request(&self, uuid: Uuid, request: StatusSyncRequest) -> Result<SyncReceipt, Error> {
+    pub async fn status_sync_request(&self, uuid: Uuid, request: StatusSyncRequest) -> Result<Reply<()>, Error> {
         if uuid.is_nil() {
             return Err(invalid(InvalidStatusSync::NilUuid));
         }
@@ -246,10 +282,7 @@ impl AppZenClient {
         let call = self.client.status_sync().uuid(uuid).body(request).send();
         // Any 2xx is a completed sync, whatever its body (AppZen documents 200, some pages 201).
         let reply = self.runtime.call_write(&STATUS_SYNC, call).await?;
-        Ok(SyncReceipt {
-            correlation_id: reply.request_id().map(str::to_owned),
-            status: reply.status,
-        })
+        Ok(reply.map(|_| ()))
     }
 }
 
@@ -271,19 +304,35 @@ impl fmt::Debug for AppZenClient {
     }
 }
 
-/// AppZen's acknowledgement of a status sync (a `200` with an empty body).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SyncReceipt {
-    /// The `x-correlation-id` AppZen returned, to quote to AppZen Support.
-    pub correlation_id: Option<String>,
-    /// The HTTP status (`200`).
-    pub status: StatusCode,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_region_comes_from_the_environment() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            Env::from_lookup(move |name| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).into()))
+        };
+        assert_eq!(Region::from_env(&env(&[("APPZEN_REGION", "EU")])), Ok(Region::Eu));
+        assert_eq!(
+            Region::from_env(&env(&[
+                ("APPZEN_REGION", "eu"),
+                ("APPZEN_BASE_URL", "http://127.0.0.1:9")
+            ])),
+            Ok(Region::Custom("http://127.0.0.1:9".into()))
+        );
+        assert_eq!(
+            Region::from_env(&env(&[("APPZEN_REGION", " ")])),
+            Err(ConfigError::MissingEnvVar { name: "APPZEN_REGION" })
+        );
+        assert!(matches!(
+            Region::from_env(&env(&[("APPZEN_REGION", "mars")])),
+            Err(ConfigError::InvalidEnvVar {
+                name: "APPZEN_REGION",
+                ..
+            })
+        ));
+    }
 
     #[test]
     fn named_regions_have_appzens_hosts() {
@@ -292,33 +341,10 @@ mod tests {
         assert_eq!(Region::Eu.base_url(), "https://eu-api.appzen.com");
         for region in [Region::Production, Region::UsSandbox, Region::Eu] {
             assert_eq!(Region::from_base_url(format!("{}/", region.base_url())), region);
-            assert_eq!(checked_base_url(region.base_url()).unwrap(), region.base_url());
-        }
-    }
-
-    #[test]
-    fn base_urls_are_checked() {
-        assert_eq!(
-            checked_base_url("https://gw.example.com/appzen/").unwrap(),
-            "https://gw.example.com/appzen"
-        );
-        assert_eq!(
-            checked_base_url("http://127.0.0.1:8080").unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        assert_eq!(checked_base_url("http://localhost:1/").unwrap(), "http://localhost:1");
-        assert_eq!(checked_base_url("http://[::1]:9").unwrap(), "http://[::1]:9");
-        for bad in [
-            "api.appzen.com",
-            "http://api.appzen.com",
-            "ftp://api.appzen.com",
-            "https://user:pass-canary@api.appzen.com",
-            "https://api.appzen.com/?x=1",
-            "https://api.appzen.com/#top",
-        ] {
-            let error = checked_base_url(bad).unwrap_err();
-            assert!(matches!(error, ConfigError::InvalidBaseUrl { .. }), "{bad}: {error:?}");
-            assert!(!format!("{error} {error:?}").contains("canary"));
+            assert_eq!(
+                check_base_url("base URL", region.base_url()).unwrap(),
+                region.base_url()
+            );
         }
     }
 }

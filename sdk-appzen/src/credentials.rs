@@ -5,7 +5,7 @@ use std::fmt;
 use reqwest::header::{HeaderName, HeaderValue};
 use sdk_runtime::{REDACTED, Secret};
 
-use crate::error::ConfigError;
+use sdk_runtime::{ConfigError, Env};
 
 /// The credentials AppZen issues: an API key, a customer id and a customer key, sent on every
 /// request as the headers `x-api-key`, `customer-id` and `customer-key`.
@@ -37,19 +37,27 @@ impl AppZenCredentials {
         }
     }
 
-    /// Credentials from the environment variables `APPZEN_API_KEY`, `APPZEN_CUSTOMER_ID` and
+    /// The credentials from the process environment: `APPZEN_API_KEY`, `APPZEN_CUSTOMER_ID` and
     /// `APPZEN_CUSTOMER_KEY`.
     ///
     /// # Errors
     ///
-    /// [`ConfigError::MissingEnvVar`] naming the first variable that is unset or empty, or
-    /// [`ConfigError::InvalidEnvVar`] when one is not valid Unicode. The error never contains a
-    /// value.
+    /// [`ConfigError::MissingEnvVar`] naming the first that is unset or blank, or
+    /// [`ConfigError::InvalidEnvVar`] when one is not Unicode. Never the value.
     pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_in(&Env::process())
+    }
+
+    /// Like [`AppZenCredentials::from_env`], reading the variables from `env`.
+    ///
+    /// # Errors
+    ///
+    /// As [`AppZenCredentials::from_env`].
+    pub fn from_env_in(env: &Env<'_>) -> Result<Self, ConfigError> {
         Ok(Self::new(
-            env_secret(Self::API_KEY_ENV)?,
-            env_secret(Self::CUSTOMER_ID_ENV)?,
-            env_secret(Self::CUSTOMER_KEY_ENV)?,
+            env.required(Self::API_KEY_ENV)?,
+            env.required(Self::CUSTOMER_ID_ENV)?,
+            env.required(Self::CUSTOMER_KEY_ENV)?,
         ))
     }
 
@@ -62,11 +70,17 @@ impl AppZenCredentials {
         ]
         .into_iter()
         .map(|(header, value)| {
-            if value.is_empty() {
-                return Err(ConfigError::EmptyCredential { header });
+            if value.expose().trim().is_empty() {
+                return Err(ConfigError::InvalidCredential {
+                    name: header.to_string(),
+                    reason: "is empty",
+                });
             }
             if HeaderValue::from_str(value.expose()).is_err() {
-                return Err(ConfigError::InvalidCredential { header });
+                return Err(ConfigError::InvalidCredential {
+                    name: header.to_string(),
+                    reason: "holds characters an HTTP header cannot carry",
+                });
             }
             Ok((HeaderName::from_static(header), value))
         })
@@ -85,21 +99,6 @@ impl fmt::Debug for AppZenCredentials {
 }
 
 /// A non-empty environment variable, `None` when unset or empty.
-pub(crate) fn env_var(name: &'static str) -> Result<Option<String>, ConfigError> {
-    match std::env::var(name) {
-        Ok(value) if value.is_empty() => Ok(None),
-        Ok(value) => Ok(Some(value)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::InvalidEnvVar { name }),
-    }
-}
-
-fn env_secret(name: &'static str) -> Result<Secret, ConfigError> {
-    env_var(name)?
-        .map(Secret::new)
-        .ok_or(ConfigError::MissingEnvVar { name })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,14 +121,14 @@ mod tests {
 
         assert!(matches!(
             AppZenCredentials::new("k", "", "c").into_headers(),
-            Err(ConfigError::EmptyCredential { header: "customer-id" })
+            Err(ConfigError::InvalidCredential { name, .. }) if name == "customer-id"
         ));
         let error = AppZenCredentials::new("k", "1", "bad\nsecret-canary")
             .into_headers()
             .unwrap_err();
         assert!(matches!(
-            error,
-            ConfigError::InvalidCredential { header: "customer-key" }
+            &error,
+            ConfigError::InvalidCredential { name, .. } if name == "customer-key"
         ));
         assert!(!format!("{error} {error:?}").contains("canary"));
     }

@@ -1,52 +1,7 @@
-//! The errors of this crate besides the call error [`Error`](crate::Error): configuration problems
-//! and syncs refused locally, plus helpers on AppZen's error envelope.
+//! Syncs refused locally, and helpers on AppZen's error envelope. (Configuration errors are
+//! [`sdk_runtime::ConfigError`], shared by the three SDKs.)
 
 use crate::types::{AppzenError, AppzenErrorStatus};
-
-/// The client could not be configured: a missing environment variable, an unusable credential or
-/// base URL. Never contains a credential's value, only its name.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// An environment variable [`AppZenCredentials::from_env`](crate::AppZenCredentials::from_env)
-    /// needs is not set, or is empty.
-    #[error("the environment variable {name} is not set or is empty")]
-    MissingEnvVar {
-        /// The variable's name, e.g. `APPZEN_API_KEY`.
-        name: &'static str,
-    },
-    /// An environment variable is set but is not valid Unicode.
-    #[error("the environment variable {name} is not valid Unicode")]
-    InvalidEnvVar {
-        /// The variable's name.
-        name: &'static str,
-    },
-    /// A credential is empty.
-    #[error("the credential {header} is empty")]
-    EmptyCredential {
-        /// The header the credential is sent in: `x-api-key`, `customer-id` or `customer-key`.
-        header: &'static str,
-    },
-    /// A credential contains characters an HTTP header cannot carry (e.g. a newline).
-    #[error("the credential {header} contains characters not allowed in an HTTP header")]
-    InvalidCredential {
-        /// The header the credential is sent in: `x-api-key`, `customer-id` or `customer-key`.
-        header: &'static str,
-    },
-    /// The base URL is not usable. The URL itself is left out, since it may carry user info.
-    #[error("invalid base URL: {reason}")]
-    InvalidBaseUrl {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The HTTP client could not be built (e.g. no TLS backend could be initialised).
-    #[error("the HTTP client could not be built")]
-    HttpClient(#[source] sdk_runtime::Error<()>),
-    /// The configuration cannot be used (e.g. a `User-Agent` suffix with a line break), or a
-    /// credential is not visible ASCII.
-    #[error(transparent)]
-    InvalidConfig(#[from] sdk_runtime::InvalidConfig),
-}
 
 /// A status sync refused before sending: the body breaks AppZen's rules by state, or a required
 /// text is empty. It is the [`source`](std::error::Error::source) of the

@@ -9,17 +9,18 @@ mod error;
 mod generated;
 mod status;
 
-pub use chrono::{DateTime, Utc};
-pub use reqwest::StatusCode;
 pub use sdk_runtime::{
-    BodyLimits, BodyProblem, ClientConfig, ErrorKind, InvalidConfig, RequestOutcome, RetryPolicy, Secret, SuccessBody,
-    Timeouts, UnreadableBody,
+    BodyLimits, BodyProblem, ClientConfig, ConfigError, Env, ErrorKind, Reply, RequestOutcome, RetryPolicy, Secret,
+    SuccessBody, Timeouts, UnreadableBody,
 };
 pub use uuid::Uuid;
 
-pub use client::{AppZenClient, AppZenClientBuilder, Region, SyncReceipt};
+pub use client::{AppZenClient, AppZenClientBuilder, Region};
 pub use credentials::AppZenCredentials;
-pub use error::{ConfigError, InvalidStatusSync};
+pub use error::InvalidStatusSync;
+
+/// The result of every call: a [`Reply`] (value, status, headers, `request_id()`) or an [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub use status::{ErrorDetails, StatusSync};
 
 /// The error of every call: [`sdk_runtime::Error`] with AppZen's error envelope
@@ -63,11 +64,9 @@ pub mod types {
 ///     then.ok();
 /// });
 ///
-/// let client = AppZenClient::builder(
-///     Region::Custom(server.base_url()),
-///     AppZenCredentials::new("api-key", "100439", "customer-key"),
-/// )
-/// .build()?;
+/// let client = AppZenClient::builder(Region::Custom(server.base_url()))
+///     .credentials(AppZenCredentials::new("api-key", "100439", "customer-key"))
+///     .build()?;
 /// client.status_sync(uuid, sync).await?;
 /// mock.assert_async().await;
 /// # Ok(())

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use httpmock::Method::POST;
 use httpmock::MockServer;
+use reqwest::StatusCode;
 use sdk_appzen::types::AppzenErrorStatus;
-use sdk_appzen::{ClientConfig, Error, ErrorKind, RetryPolicy, StatusCode, StatusSync};
+use sdk_appzen::{ClientConfig, Error, ErrorKind, RetryPolicy, StatusSync};
 
 use common::*;
 

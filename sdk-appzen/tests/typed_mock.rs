@@ -21,7 +21,7 @@ async fn typed_mock_matches_the_uuid_and_the_body() {
 
     let receipt = client(&server).status_sync(uuid(), sync).await.unwrap();
     mock.assert_async().await;
-    assert_eq!(receipt.correlation_id.as_deref(), Some(CORRELATION_ID));
+    assert_eq!(receipt.request_id(), Some(CORRELATION_ID));
 
     // Another body does not match the mock.
     let other = client(&server)

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use sdk_appzen::{AppZenClient, AppZenCredentials, Region, StatusSync};
 use sdk_invoicexpress::legacy::{LegacyClient, XML_CONTENT_TYPE};
 use sdk_invoicexpress::types::{DocumentResponse, DocumentStatus};
-use sdk_invoicexpress::{DocumentKind, InvoiceXpressClient, StateChange};
+use sdk_invoicexpress::{Account, DocumentKind, InvoiceXpressClient, StateChange};
 use sdk_iopole::types::SendStatusCode;
 use sdk_iopole::{Environment, IopoleClient, SendOutcome, StatusUpdateBuilder};
 use uuid::Uuid;
@@ -158,23 +158,19 @@ impl Clients {
             .customer_id(IOPOLE_CUSTOMER_ID.parse().map_err(failed)?)
             .build()
             .map_err(failed)?;
-        let invoicexpress = InvoiceXpressClient::builder()
+        let invoicexpress = InvoiceXpressClient::builder(Account::custom(base_url))
             .api_key(INVOICEXPRESS_API_KEY)
-            .base_url(base_url)
             .build()
             .map_err(failed)?;
-        let legacy = LegacyClient::builder()
+        let legacy = LegacyClient::builder(Account::custom(base_url))
             .api_key(INVOICEXPRESS_API_KEY)
-            .base_url(base_url)
             .build()
             .map_err(failed)?;
         let (api_key, customer_id, customer_key) = APPZEN_CREDENTIALS;
-        let appzen = AppZenClient::builder(
-            Region::Custom(base_url.to_string()),
-            AppZenCredentials::new(api_key, customer_id, customer_key),
-        )
-        .build()
-        .map_err(failed)?;
+        let appzen = AppZenClient::builder(Region::Custom(base_url.to_string()))
+            .credentials(AppZenCredentials::new(api_key, customer_id, customer_key))
+            .build()
+            .map_err(failed)?;
         let raw = reqwest::Client::builder().build().map_err(failed)?;
         Ok(Self {
             base_url: base_url.trim_end_matches('/').to_string(),
@@ -200,7 +196,12 @@ impl Clients {
         match operation {
             Operation::IopoleSendStatus => {
                 let update = StatusUpdateBuilder::new(SendStatusCode::InHand).message(IOPOLE_MESSAGE);
-                match self.iopole.send_status(self.iopole_invoice, update).await {
+                match self
+                    .iopole
+                    .send_status(self.iopole_invoice, update)
+                    .await
+                    .map(|reply| reply.value)
+                {
                     Ok(SendOutcome::Accepted) => Ok(()),
                     Ok(other) => Err(format!("unexpected outcome {other:?}")),
                     Err(error) => Err(failed(error)),
@@ -246,7 +247,7 @@ impl Clients {
                     .status_sync(self.appzen_invoice, sync)
                     .await
                     .map_err(failed)?;
-                match receipt.correlation_id {
+                match receipt.request_id() {
                     Some(_) => Ok(()),
                     None => Err(failed("no correlation id")),
                 }

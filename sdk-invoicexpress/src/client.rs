@@ -8,7 +8,7 @@ use sdk_runtime::ErrorKind;
 use sdk_runtime::{Reply, Runtime, SuccessBody, UnreadableBody};
 use serde::Deserialize;
 
-use crate::config::{self, Connection, ENV_BASE_URL, client_builder};
+use crate::config::{self, Connection, client_builder};
 use crate::error::Error;
 use crate::generated::client::Client as Generated;
 use crate::generated::operations::{CHANGE_DOCUMENT_STATE, GET_DOCUMENT};
@@ -74,10 +74,10 @@ pub struct InvoiceXpressClient {
 }
 
 client_builder! {
-    /// Builds an [`InvoiceXpressClient`]: account name (or base URL), API key, configuration.
+    /// Builds an [`InvoiceXpressClient`]: the API key and the configuration, for the account
+    /// given to [`InvoiceXpressClient::builder`].
     InvoiceXpressClientBuilder builds InvoiceXpressClient;
-    /// The account name, as in `https://{account_name}.app.invoicexpress.com`. Must be a DNS label.
-    name account_name, host "https://{account_name}.app.invoicexpress.com";
+    host "https://{name}.app.invoicexpress.com";
     /// A client from the environment: `INVOICEXPRESS_ACCOUNT`, `INVOICEXPRESS_API_KEY` and the
     /// optional `INVOICEXPRESS_BASE_URL`. A missing variable is named in the error; no value is.
     env ENV_BASE_URL;

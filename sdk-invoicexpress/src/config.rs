@@ -1,8 +1,8 @@
-//! What the JSON and legacy clients share: settings, their validation, and the runtime they build.
+//! What the JSON and legacy clients share: where they connect ([`Account`]), their settings, their
+//! validation, and the runtime they build.
 
-use sdk_runtime::{ClientConfig, Credentials, Provider, Runtime, Secret};
+use sdk_runtime::{ClientConfig, ConfigError, Credentials, Env, Provider, Runtime, Secret, check_base_url};
 
-use crate::error::ConfigError;
 use crate::generated::operations::OPERATIONS;
 
 /// The provider the runtime works for; its operation table is the generated one.
@@ -15,7 +15,7 @@ pub(crate) const PROVIDER: Provider = Provider {
 /// The query parameter that carries the API key.
 pub(crate) const API_KEY_PARAM: &str = "api_key";
 
-/// Environment variable: the account name (the subdomain).
+/// Environment variable: the account name (the subdomain; the legacy API's screen name).
 pub const ENV_ACCOUNT: &str = "INVOICEXPRESS_ACCOUNT";
 /// Environment variable: the API key.
 pub const ENV_API_KEY: &str = "INVOICEXPRESS_API_KEY";
@@ -24,13 +24,54 @@ pub const ENV_BASE_URL: &str = "INVOICEXPRESS_BASE_URL";
 /// Environment variable (optional): a base URL replacing the account's legacy XML API host.
 pub const ENV_LEGACY_BASE_URL: &str = "INVOICEXPRESS_LEGACY_BASE_URL";
 
+/// Which InvoiceXpress account a client talks to: what `builder(..)` of both clients takes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Account {
+    /// An account name (the legacy API calls it the screen name): a DNS label, as in
+    /// `https://{name}.app.invoicexpress.com` (JSON API) or `https://{name}.invoicexpress.net`
+    /// (legacy XML API).
+    Name(String),
+    /// Any other base URL (a proxy, a mock). It must be `https`, or `http` to a loopback host,
+    /// with no user info, query or fragment; a trailing slash is dropped.
+    Custom(String),
+}
+
+impl Account {
+    /// The account called `name`.
+    pub fn name(name: impl Into<String>) -> Self {
+        Self::Name(name.into())
+    }
+
+    /// A custom base URL.
+    pub fn custom(base_url: impl Into<String>) -> Self {
+        Self::Custom(base_url.into())
+    }
+
+    /// The account from the environment: `base_url_var` when set, else `INVOICEXPRESS_ACCOUNT`.
+    pub(crate) fn from_env(env: &Env<'_>, base_url_var: &'static str) -> Result<Self, ConfigError> {
+        match env.optional(base_url_var)? {
+            Some(url) => Ok(Self::Custom(url)),
+            None => Ok(Self::Name(env.required(ENV_ACCOUNT)?)),
+        }
+    }
+
+    /// The checked base URL; `host` makes it from a valid account name.
+    fn base_url(&self, host: fn(&str) -> String) -> Result<String, ConfigError> {
+        match self {
+            Self::Name(name) => Ok(host(&validate_account_name(name)?)),
+            Self::Custom(url) => check_base_url("base URL", url),
+        }
+    }
+}
+
 /// A client's settings before validation.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Settings {
-    pub(crate) account_name: Option<String>,
+    pub(crate) account: Account,
     pub(crate) api_key: Option<Secret>,
-    pub(crate) base_url: Option<String>,
     pub(crate) config: ClientConfig,
+    pub(crate) http: Option<reqwest::Client>,
 }
 
 /// Validated settings, with the runtime and HTTP client built from them.
@@ -41,38 +82,38 @@ pub(crate) struct Connection {
 }
 
 impl Settings {
-    /// Reads the account, the API key and (under `base_url_var`) an optional base URL through
-    /// `lookup`, which returns `Ok(None)` for an unset variable. Blank values count as unset.
-    pub(crate) fn from_lookup(
-        lookup: impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
-        base_url_var: &'static str,
-    ) -> Result<Self, ConfigError> {
-        let read = |name: &'static str| -> Result<Option<String>, ConfigError> {
-            Ok(lookup(name)?.filter(|value| !value.trim().is_empty()))
-        };
-        let account_name = read(ENV_ACCOUNT)?.ok_or(ConfigError::MissingEnvVar { name: ENV_ACCOUNT })?;
-        let api_key = read(ENV_API_KEY)?.ok_or(ConfigError::MissingEnvVar { name: ENV_API_KEY })?;
-        Ok(Self {
-            account_name: Some(account_name),
-            api_key: Some(Secret::new(api_key)),
-            base_url: read(base_url_var)?,
+    pub(crate) fn new(account: Account) -> Self {
+        Self {
+            account,
+            api_key: None,
             config: ClientConfig::default(),
+            http: None,
+        }
+    }
+
+    /// The account (or `base_url_var`) and the API key from `env`.
+    pub(crate) fn from_env(env: &Env<'_>, base_url_var: &'static str) -> Result<Self, ConfigError> {
+        let account = Account::from_env(env, base_url_var)?;
+        let api_key = env.required(ENV_API_KEY)?;
+        Ok(Self {
+            api_key: Some(Secret::new(api_key)),
+            ..Self::new(account)
         })
     }
 
-    /// Validates the settings and builds the runtime. `default_base_url` makes the base URL from
-    /// a valid account name when no base URL is given.
-    pub(crate) fn connect(self, default_base_url: fn(&str) -> String) -> Result<Connection, ConfigError> {
-        let api_key = self.api_key.ok_or(ConfigError::MissingApiKey)?;
+    /// Validates the settings and builds the runtime. `host` makes the base URL from a valid
+    /// account name.
+    pub(crate) fn connect(self, host: fn(&str) -> String) -> Result<Connection, ConfigError> {
+        let api_key = self
+            .api_key
+            .ok_or(ConfigError::MissingCredentials { expected: "an API key" })?;
         if api_key.expose().trim().is_empty() {
-            return Err(ConfigError::EmptyApiKey);
+            return Err(ConfigError::InvalidCredential {
+                name: API_KEY_PARAM.into(),
+                reason: "is empty",
+            });
         }
-        let account = self.account_name.as_deref().map(validate_account_name).transpose()?;
-        let base_url = match (self.base_url, account) {
-            (Some(url), _) => validate_base_url(&url)?,
-            (None, Some(account)) => default_base_url(&account),
-            (None, None) => return Err(ConfigError::MissingAccountName),
-        };
+        let base_url = self.account.base_url(host)?;
         let runtime = Runtime::new(
             PROVIDER,
             Credentials::QueryApiKey {
@@ -81,9 +122,10 @@ impl Settings {
             },
             self.config,
         )?;
-        let http = runtime
-            .http_client()
-            .map_err(|error| ConfigError::HttpClient(error.to_string()))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => runtime.http_client()?,
+        };
         Ok(Connection {
             base_url,
             runtime,
@@ -94,88 +136,87 @@ impl Settings {
 
 /// Writes, once for both clients, what they share in how they are made:
 ///
-/// - the builder type: the account (or screen) name, `api_key`, `base_url`, `config` and `build`,
+/// - the builder type: `api_key`, `config`, `http_client`, `from_env`, `from_env_in` and `build`,
 ///   which validates the [`Settings`] and hands the [`Connection`] to the client's
 ///   `fn from_connection(Connection) -> Self`;
-/// - the client's `new`, `builder`, `from_env`, `builder_from_env`, `base_url` and `runtime`, and
-///   a `Debug` that shows the API key as [`REDACTED`](sdk_runtime::REDACTED).
-///
-/// `host` is the default base URL with the name as a `format!` argument (it is also what the
-/// docs show); `env` names the constant of the variable for a base URL. The client must have
-/// `base_url: String` and `runtime: Runtime` fields.
+/// - the client's `builder(Account)`, `from_env`, `base_url` and `runtime`, and its `Debug`
+///   (which never shows the key).
 macro_rules! client_builder {
     (
         $(#[$builder_doc:meta])*
         $builder:ident builds $client:ident;
-        $(#[$name_doc:meta])*
-        name $name:ident, host $host:literal;
+        host $host:literal;
         $(#[$from_env_doc:meta])*
         env $base_url_var:ident;
     ) => {
         $(#[$builder_doc])*
-        #[derive(Clone, Debug, Default)]
+        #[derive(Clone, Debug)]
+        #[must_use]
         pub struct $builder {
             settings: $crate::config::Settings,
         }
 
         impl $builder {
-            $(#[$name_doc])*
-            pub fn $name(mut self, $name: impl Into<String>) -> Self {
-                self.settings.account_name = Some($name.into());
-                self
+            $(#[$from_env_doc])*
+            pub fn from_env() -> Result<Self, ::sdk_runtime::ConfigError> {
+                Self::from_env_in(&::sdk_runtime::Env::process())
             }
 
-            /// The account's API key.
+            #[doc = concat!("Like [`", stringify!($builder), "::from_env`], reading the variables from `env`.")]
+            pub fn from_env_in(env: &::sdk_runtime::Env<'_>) -> Result<Self, ::sdk_runtime::ConfigError> {
+                Ok(Self {
+                    settings: $crate::config::Settings::from_env(env, $crate::config::$base_url_var)?,
+                })
+            }
+
+            /// The API key, sent as the `api_key` query parameter of every request (and never
+            /// shown).
             pub fn api_key(mut self, api_key: impl Into<::sdk_runtime::Secret>) -> Self {
                 self.settings.api_key = Some(api_key.into());
                 self
             }
 
-            #[doc = concat!("A base URL replacing `", $host, "` (a proxy, a mock server).")]
-            /// Must be `https`, or `http` to a loopback address; no query, no user info.
-            pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-                self.settings.base_url = Some(base_url.into());
-                self
-            }
-
-            /// Retries, timeouts and `User-Agent` suffix.
+            /// Retries, timeouts, body limits and the `User-Agent` suffix.
             pub fn config(mut self, config: ::sdk_runtime::ClientConfig) -> Self {
                 self.settings.config = config;
                 self
             }
 
-            /// Validates the settings and builds the client.
-            pub fn build(self) -> Result<$client, $crate::error::ConfigError> {
-                let connection = self.settings.connect(|name| format!($host, $name = name))?;
+            /// Sends the requests through this `reqwest` client instead of one built from the
+            /// configuration (its redirect policy and timeouts then apply).
+            pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
+                self.settings.http = Some(http);
+                self
+            }
+
+            /// Checks the settings and builds the client.
+            ///
+            /// # Errors
+            ///
+            /// A [`ConfigError`](::sdk_runtime::ConfigError): no or an empty API key, an account
+            /// name that is not a DNS label, an unusable base URL or configuration.
+            pub fn build(self) -> Result<$client, ::sdk_runtime::ConfigError> {
+                let connection = self.settings.connect(|name| format!($host, name = name))?;
                 Ok($client::from_connection(connection))
             }
         }
 
         impl $client {
-            #[doc = concat!("A client for `", $host, "` with the default configuration.")]
-            pub fn new(
-                $name: impl Into<String>,
-                api_key: impl Into<::sdk_runtime::Secret>,
-            ) -> Result<Self, $crate::error::ConfigError> {
-                Self::builder().$name($name).api_key(api_key).build()
+            #[doc = concat!("A builder for a client of `account` (`", $host, "` for a named account).")]
+            pub fn builder(account: $crate::config::Account) -> $builder {
+                $builder {
+                    settings: $crate::config::Settings::new(account),
+                }
             }
 
-            /// A builder, for a custom configuration or base URL.
-            pub fn builder() -> $builder {
-                $builder::default()
-            }
-
-            $(#[$from_env_doc])*
-            pub fn from_env() -> Result<Self, $crate::error::ConfigError> {
-                Self::builder_from_env()?.build()
-            }
-
-            #[doc = concat!("A builder preset from the environment (see [`", stringify!($client), "::from_env`]),")]
-            /// to add a configuration before building.
-            pub fn builder_from_env() -> Result<$builder, $crate::error::ConfigError> {
-                Ok($builder {
-                    settings: $crate::config::Settings::from_lookup($crate::config::env_var, $base_url_var)?,
-                })
+            #[doc = concat!("A client from the process environment (see [`", stringify!($builder), "::from_env`]).")]
+            ///
+            /// # Errors
+            ///
+            /// A [`ConfigError`](::sdk_runtime::ConfigError) naming the variable that is missing or
+            /// unusable (never its value), or what `build` refuses.
+            pub fn from_env() -> Result<Self, ::sdk_runtime::ConfigError> {
+                $builder::from_env()?.build()
             }
 
             /// The base URL requests go to.
@@ -183,7 +224,8 @@ macro_rules! client_builder {
                 &self.base_url
             }
 
-            /// The runtime: provider, configuration, `User-Agent`.
+            /// The runtime every call goes through (its configuration, and the call wrappers to
+            /// run calls of the generated client yourself).
             pub fn runtime(&self) -> &::sdk_runtime::Runtime {
                 &self.runtime
             }
@@ -203,19 +245,14 @@ macro_rules! client_builder {
 
 pub(crate) use client_builder;
 
-/// Reads an environment variable: `Ok(None)` when unset.
-pub(crate) fn env_var(name: &'static str) -> Result<Option<String>, ConfigError> {
-    match std::env::var(name) {
-        Ok(value) => Ok(Some(value)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::InvalidEnvVar { name }),
-    }
-}
-
-/// An account (or screen) name must be one DNS label: 1 to 63 ASCII letters, digits and hyphens,
-/// not starting or ending with a hyphen. Returned in lower case.
 pub(crate) fn validate_account_name(name: &str) -> Result<String, ConfigError> {
-    let invalid = |reason| Err(ConfigError::InvalidAccountName { reason });
+    let invalid = |reason| {
+        Err(ConfigError::InvalidName {
+            what: "account name",
+            reason,
+        })
+    };
+    let name = name.trim();
     if name.is_empty() {
         return invalid("it is empty");
     }
@@ -231,40 +268,13 @@ pub(crate) fn validate_account_name(name: &str) -> Result<String, ConfigError> {
     Ok(name.to_ascii_lowercase())
 }
 
-/// A base URL must be absolute `https` (or `http` to a loopback address, for tests), without user
-/// info, query or fragment (the API key is added to the query of every request). Returned without
-/// a trailing slash.
-pub(crate) fn validate_base_url(url: &str) -> Result<String, ConfigError> {
-    let invalid = |reason| Err(ConfigError::InvalidBaseUrl { reason });
-    let Ok(parsed) = reqwest::Url::parse(url.trim()) else {
-        return invalid("not an absolute URL");
-    };
-    let Some(host) = parsed.host_str() else {
-        return invalid("it has no host");
-    };
-    let ip = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>();
-    let loopback = host.eq_ignore_ascii_case("localhost") || ip.is_ok_and(|ip| ip.is_loopback());
-    match parsed.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => return invalid("plain http is only allowed to a loopback address; the API key travels in the URL"),
-        _ => return invalid("the scheme must be https"),
-    }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return invalid("it must not carry user info");
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return invalid("it must not have a query or a fragment");
-    }
-    Ok(parsed.as_str().trim_end_matches('/').to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn env(vars: &'static [(&'static str, &'static str)]) -> Env<'static> {
+        Env::from_lookup(move |name| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).into()))
+    }
 
     #[test]
     fn account_names_are_dns_labels() {
@@ -282,57 +292,23 @@ mod tests {
             &"a".repeat(64),
         ] {
             assert!(
-                matches!(validate_account_name(bad), Err(ConfigError::InvalidAccountName { .. })),
+                matches!(validate_account_name(bad), Err(ConfigError::InvalidName { .. })),
                 "{bad:?} should be refused"
             );
         }
     }
 
     #[test]
-    fn base_urls() {
-        assert_eq!(
-            validate_base_url("https://acme.app.invoicexpress.com/"),
-            Ok("https://acme.app.invoicexpress.com".into())
-        );
-        assert_eq!(
-            validate_base_url("http://127.0.0.1:8080"),
-            Ok("http://127.0.0.1:8080".into())
-        );
-        assert_eq!(
-            validate_base_url("http://localhost:1/prefix/"),
-            Ok("http://localhost:1/prefix".into())
-        );
-        assert_eq!(validate_base_url("http://[::1]:9"), Ok("http://[::1]:9".into()));
-        for bad in [
-            "acme.app.invoicexpress.com",
-            "http://acme.app.invoicexpress.com",
-            "ftp://127.0.0.1",
-            "https://user:pw@acme.app.invoicexpress.com",
-            "https://acme.app.invoicexpress.com/?api_key=x",
-            "https://acme.app.invoicexpress.com/#x",
-        ] {
-            assert!(
-                matches!(validate_base_url(bad), Err(ConfigError::InvalidBaseUrl { .. })),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn settings_from_lookup_name_the_missing_variable() {
-        let lookup = |vars: &'static [(&'static str, &'static str)]| {
-            move |name: &'static str| Ok(vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string()))
-        };
-        let missing =
-            Settings::from_lookup(lookup(&[(ENV_API_KEY, "canary-secret")]), ENV_BASE_URL).expect_err("no account");
+    fn settings_from_the_environment_name_the_missing_variable() {
+        let missing = Settings::from_env(&env(&[(ENV_API_KEY, "canary-secret")]), ENV_BASE_URL).unwrap_err();
         assert_eq!(missing, ConfigError::MissingEnvVar { name: ENV_ACCOUNT });
-        let missing = Settings::from_lookup(lookup(&[(ENV_ACCOUNT, "acme"), (ENV_API_KEY, "  ")]), ENV_BASE_URL)
-            .expect_err("blank key");
+        let missing =
+            Settings::from_env(&env(&[(ENV_ACCOUNT, "acme"), (ENV_API_KEY, "  ")]), ENV_BASE_URL).unwrap_err();
         assert_eq!(missing, ConfigError::MissingEnvVar { name: ENV_API_KEY });
         assert!(!missing.to_string().contains("acme"));
 
-        let settings = Settings::from_lookup(
-            lookup(&[
+        let settings = Settings::from_env(
+            &env(&[
                 (ENV_ACCOUNT, "acme"),
                 (ENV_API_KEY, "canary-secret"),
                 (ENV_BASE_URL, ""),
@@ -340,46 +316,44 @@ mod tests {
             ENV_BASE_URL,
         )
         .expect("complete");
-        assert_eq!(settings.account_name.as_deref(), Some("acme"));
-        assert_eq!(settings.base_url, None);
+        assert_eq!(settings.account, Account::name("acme"));
         assert!(!format!("{settings:?}").contains("canary-secret"));
-
-        let invalid = Settings::from_lookup(|name| Err(ConfigError::InvalidEnvVar { name }), ENV_BASE_URL);
-        assert_eq!(
-            invalid.expect_err("not unicode"),
-            ConfigError::InvalidEnvVar { name: ENV_ACCOUNT }
-        );
+        // A base URL replaces the account.
+        let settings = Settings::from_env(
+            &env(&[(ENV_API_KEY, "k"), (ENV_LEGACY_BASE_URL, "http://127.0.0.1:9")]),
+            ENV_LEGACY_BASE_URL,
+        )
+        .expect("complete");
+        assert_eq!(settings.account, Account::custom("http://127.0.0.1:9"));
     }
 
     #[test]
     fn connect_validates() {
-        let settings = |account: Option<&str>, key: Option<&str>, base: Option<&str>| Settings {
-            account_name: account.map(str::to_string),
+        let settings = |account: Account, key: Option<&str>| Settings {
             api_key: key.map(Secret::from),
-            base_url: base.map(str::to_string),
-            config: ClientConfig::default(),
+            ..Settings::new(account)
         };
         let host = |account: &str| format!("https://{account}.example");
         let err = |s: Settings| s.connect(host).err();
-        assert_eq!(
-            err(settings(Some("acme"), None, None)),
-            Some(ConfigError::MissingApiKey)
-        );
-        assert_eq!(
-            err(settings(Some("acme"), Some(" "), None)),
-            Some(ConfigError::EmptyApiKey)
-        );
-        assert_eq!(
-            err(settings(None, Some("k"), None)),
-            Some(ConfigError::MissingAccountName)
-        );
         assert!(matches!(
-            err(settings(Some("a.b"), Some("k"), None)),
-            Some(ConfigError::InvalidAccountName { .. })
+            err(settings(Account::name("acme"), None)),
+            Some(ConfigError::MissingCredentials { .. })
         ));
-        let connection = settings(Some("Acme"), Some("k"), None).connect(host).expect("valid");
+        assert!(matches!(
+            err(settings(Account::name("acme"), Some(" "))),
+            Some(ConfigError::InvalidCredential { .. })
+        ));
+        assert!(matches!(
+            err(settings(Account::name("a.b"), Some("k"))),
+            Some(ConfigError::InvalidName { .. })
+        ));
+        assert!(matches!(
+            err(settings(Account::custom("http://acme.example"), Some("k"))),
+            Some(ConfigError::InvalidUrl { .. })
+        ));
+        let connection = settings(Account::name("Acme"), Some("k")).connect(host).expect("valid");
         assert_eq!(connection.base_url, "https://acme.example");
-        let connection = settings(None, Some("k"), Some("http://127.0.0.1:1/"))
+        let connection = settings(Account::custom("http://127.0.0.1:1/"), Some("k"))
             .connect(host)
             .expect("valid");
         assert_eq!(connection.base_url, "http://127.0.0.1:1");

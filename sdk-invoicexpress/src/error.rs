@@ -222,52 +222,6 @@ impl ErrorBody for ErrorResponse {
     }
 }
 
-/// A client could not be configured. Never contains the API key (nor, in case the arguments
-/// were swapped, the account name).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// A required environment variable is not set.
-    #[error("the environment variable {name} is not set")]
-    MissingEnvVar {
-        /// The variable's name.
-        name: &'static str,
-    },
-    /// An environment variable is set but is not valid Unicode.
-    #[error("the environment variable {name} is not valid Unicode")]
-    InvalidEnvVar {
-        /// The variable's name.
-        name: &'static str,
-    },
-    /// Neither an account name nor a base URL was given.
-    #[error("an account name (or a base URL) is required")]
-    MissingAccountName,
-    /// No API key was given.
-    #[error("an API key is required")]
-    MissingApiKey,
-    /// The API key is empty or whitespace only.
-    #[error("the API key is empty")]
-    EmptyApiKey,
-    /// The account name is not a DNS label (1 to 63 ASCII letters, digits and inner hyphens).
-    #[error("invalid account name: {reason}")]
-    InvalidAccountName {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The base URL is unusable.
-    #[error("invalid base URL: {reason}")]
-    InvalidBaseUrl {
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The HTTP client could not be built (e.g. no TLS backend).
-    #[error("the HTTP client could not be built: {0}")]
-    HttpClient(String),
-    /// The configuration cannot be used (e.g. a `User-Agent` suffix with a line break).
-    #[error(transparent)]
-    InvalidConfig(#[from] sdk_runtime::InvalidConfig),
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,11 +8,11 @@
 //!
 //! ```no_run
 //! use sdk_invoicexpress::legacy::LegacyClient;
-//! use sdk_invoicexpress::{DocumentKind, ErrorExt, StateChange};
+//! use sdk_invoicexpress::{Account, DocumentKind, ErrorExt, StateChange};
 //! use sdk_invoicexpress::types::DocumentStatus;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = LegacyClient::new("my-screen-name", "my-api-key")?;
+//! let client = LegacyClient::builder(Account::name("my-screen-name")).api_key("my-api-key").build()?;
 //! let cancel = StateChange::cancel("Canceled due to amount of money")?;
 //! match client.change_state(DocumentKind::DebitNotes, 42, &cancel, Some(&DocumentStatus::Final)).await {
 //!     Ok(reply) => println!("now {:?}", reply.value.status()),
@@ -35,7 +35,7 @@ use sdk_runtime::{BodyProblem, Reply, Runtime};
 use serde::{Deserialize, Serialize};
 
 use crate::client::StateChanged;
-use crate::config::{Connection, ENV_LEGACY_BASE_URL, client_builder};
+use crate::config::{Connection, client_builder};
 use crate::error::ErrorBody;
 #[cfg(doc)]
 use crate::error::ErrorExt;
@@ -58,12 +58,11 @@ pub struct LegacyClient {
 }
 
 client_builder! {
-    /// Builds a [`LegacyClient`]: screen name (or base URL), API key, configuration. Legacy
-    /// clients also use the account's `https://{account}.app.invoicexpress.com` as base URL.
+    /// Builds a [`LegacyClient`]: the API key and the configuration, for the account (the screen
+    /// name) given to [`LegacyClient::builder`]. Legacy clients also use the account's
+    /// `https://{account}.app.invoicexpress.com` as base URL ([`Account::Custom`](crate::Account::Custom)).
     LegacyClientBuilder builds LegacyClient;
-    /// The account's screen name, as in `https://{screen_name}.invoicexpress.net`. Must be a DNS
-    /// label.
-    name screen_name, host "https://{screen_name}.invoicexpress.net";
+    host "https://{name}.invoicexpress.net";
     /// A client from the environment: `INVOICEXPRESS_ACCOUNT` (the screen name),
     /// `INVOICEXPRESS_API_KEY` and the optional `INVOICEXPRESS_LEGACY_BASE_URL`. A missing
     /// variable is named in the error; no value is.
@@ -300,8 +299,8 @@ fn decode_document(body: &[u8]) -> Result<Option<LegacyDocument>, String> {
 }
 
 /// The error of a legacy call: the runtime's error with the legacy `<errors>` body, the same type
-/// as the JSON client's [`crate::Error`] but for the body. A 2xx whose body is neither empty nor a
-/// legacy document is an [`ErrorKind::Decode`] error with the status, headers and raw body.
+/// as the JSON client's [`crate::Error`] but for the body. A 2xx is never an error: a body that is
+/// neither empty nor a legacy document is kept in [`StateChanged::unreadable_body`].
 ///
 /// [`ErrorExt`] gives the provider's messages ([`ErrorExt::messages`]), the documented status
 /// ([`ErrorExt::api_error`]) and why a call was refused before sending

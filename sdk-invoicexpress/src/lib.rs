@@ -32,7 +32,7 @@ pub mod types {
 /// use httpmock::MockServer;
 /// use sdk_invoicexpress::mock::MockServerExt;
 /// use sdk_invoicexpress::types::{ChangeStateRequest, DocumentType, StateChange as WireChange, StateChangeKind};
-/// use sdk_invoicexpress::{DocumentKind, InvoiceXpressClient, StateChange};
+/// use sdk_invoicexpress::{Account, DocumentKind, InvoiceXpressClient, StateChange};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -43,7 +43,7 @@ pub mod types {
 ///     then.ok(&Default::default());
 /// });
 ///
-/// let client = InvoiceXpressClient::builder().account_name("test").api_key("test-key").base_url(server.base_url()).build()?;
+/// let client = InvoiceXpressClient::builder(Account::custom(server.base_url())).api_key("test-key").build()?;
 /// client.change_state(DocumentKind::Invoices, 7, &StateChange::Finalize, None).await?;
 /// mock.assert_async().await;
 /// # Ok(())
@@ -64,13 +64,17 @@ pub use generated::client::Client as GeneratedClient;
 
 pub use amounts::Totals;
 pub use client::{InvoiceXpressClient, InvoiceXpressClientBuilder, StateChanged};
-pub use config::{ENV_ACCOUNT, ENV_API_KEY, ENV_BASE_URL, ENV_LEGACY_BASE_URL};
+pub use config::{Account, ENV_ACCOUNT, ENV_API_KEY, ENV_BASE_URL, ENV_LEGACY_BASE_URL};
 pub use document::{Atcud, InvalidDate, parse_date};
-pub use error::{ApiError, ConfigError, Error, ErrorExt};
+pub use error::{ApiError, Error, ErrorExt};
+
+/// The result of every JSON API call: a [`Reply`] (value, status, headers, `request_id()`) or an
+/// [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub use state::{CancelReason, DocumentKind, EmptyCancelReason, StateChange, UnknownDocumentKind};
 pub use transitions::{LEGACY_TRANSITIONS, TRANSITIONS, Transition, TransitionRefused, TransitionTable};
 
 pub use sdk_runtime::{
-    BodyLimits, BodyProblem, ClientConfig, ErrorKind, InvalidConfig, Reply, RequestOutcome, RetryPolicy, Secret,
+    BodyLimits, BodyProblem, ClientConfig, ConfigError, Env, ErrorKind, Reply, RequestOutcome, RetryPolicy, Secret,
     SuccessBody, Timeouts, UnreadableBody,
 };

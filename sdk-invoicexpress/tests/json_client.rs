@@ -11,7 +11,7 @@ use common::{
 use httpmock::prelude::*;
 use sdk_invoicexpress::types::{self, DocumentStatus, SequenceId};
 use sdk_invoicexpress::{
-    ApiError, Atcud, ConfigError, DocumentKind, ErrorExt, ErrorKind, InvoiceXpressClient, StateChange,
+    Account, ApiError, Atcud, ConfigError, DocumentKind, ErrorExt, ErrorKind, InvoiceXpressClient, StateChange,
 };
 use serde_json::{Value, json};
 
@@ -517,7 +517,10 @@ async fn the_api_key_never_shows() {
         })
         .await;
     let client = json_client(&server.base_url());
-    assert_debug_hides_the_key(&client, &InvoiceXpressClient::builder().api_key(CANARY));
+    assert_debug_hides_the_key(
+        &client,
+        &InvoiceXpressClient::builder(Account::name("acme")).api_key(CANARY),
+    );
 
     let unauthorized = client
         .change_state(DocumentKind::Invoices, 1, &StateChange::Finalize, None)
@@ -554,20 +557,30 @@ async fn the_api_key_never_shows() {
 
 #[test]
 fn configuration_is_validated_without_showing_values() {
-    let swapped = InvoiceXpressClient::new(format!("{CANARY}.x"), "acme").expect_err("a key is no account name");
-    assert!(matches!(swapped, ConfigError::InvalidAccountName { .. }));
+    let swapped = InvoiceXpressClient::builder(Account::name(format!("{CANARY}.x")))
+        .api_key("acme")
+        .build()
+        .expect_err("a key is no account name");
+    assert!(matches!(swapped, ConfigError::InvalidName { .. }));
     assert_no_canary("config error", &swapped);
     assert_eq!(
-        InvoiceXpressClient::new("acme", "  ").expect_err("blank key"),
-        ConfigError::EmptyApiKey
+        InvoiceXpressClient::builder(Account::name("acme"))
+            .api_key("  ")
+            .build()
+            .expect_err("blank key"),
+        ConfigError::InvalidCredential {
+            name: "api_key".into(),
+            reason: "is empty"
+        }
     );
-    let insecure = InvoiceXpressClient::builder()
-        .account_name("acme")
+    let insecure = InvoiceXpressClient::builder(Account::custom("http://example.com"))
         .api_key(CANARY)
-        .base_url("http://example.com")
         .build();
-    assert!(matches!(insecure, Err(ConfigError::InvalidBaseUrl { .. })));
-    let client = InvoiceXpressClient::new("Acme-Lda", CANARY).expect("valid");
+    assert!(matches!(insecure, Err(ConfigError::InvalidUrl { .. })));
+    let client = InvoiceXpressClient::builder(Account::name("Acme-Lda"))
+        .api_key(CANARY)
+        .build()
+        .expect("valid");
     assert_eq!(client.base_url(), "https://acme-lda.app.invoicexpress.com");
     assert_eq!(client.runtime().provider().name, "invoicexpress");
 }
@@ -580,9 +593,15 @@ fn clients_errors_and_futures_are_send_and_sync() {
     send_sync::<sdk_invoicexpress::legacy::LegacyClient>();
     send_sync::<sdk_invoicexpress::Error>();
     send_sync::<sdk_invoicexpress::legacy::Error>();
-    let client = InvoiceXpressClient::new("acme", CANARY).expect("valid");
+    let client = InvoiceXpressClient::builder(Account::name("acme"))
+        .api_key(CANARY)
+        .build()
+        .expect("valid");
     send(&client.change_state(DocumentKind::Invoices, 1, &StateChange::Finalize, None));
     send(&client.get_document(DocumentKind::Invoices, 1));
-    let legacy = sdk_invoicexpress::legacy::LegacyClient::new("acme", CANARY).expect("valid");
+    let legacy = sdk_invoicexpress::legacy::LegacyClient::builder(Account::name("acme"))
+        .api_key(CANARY)
+        .build()
+        .expect("valid");
     send(&legacy.change_state(DocumentKind::DebitNotes, 1, &StateChange::Finalize, None));
 }

@@ -14,7 +14,7 @@ use quick_xml::events::Event;
 use sdk_invoicexpress::legacy::{LegacyClient, LocalRefusal, XmlBodyError, encode_state_change};
 use sdk_invoicexpress::types::{DocumentStatus, LegacyState, LegacyStateChange};
 use sdk_invoicexpress::{
-    ApiError, BodyProblem, ClientConfig, ConfigError, DocumentKind, ErrorExt, ErrorKind, StateChange, Timeouts,
+    Account, ApiError, BodyProblem, ClientConfig, ConfigError, DocumentKind, ErrorExt, ErrorKind, StateChange, Timeouts,
 };
 
 const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
@@ -470,7 +470,7 @@ async fn the_api_key_never_shows() {
         })
         .await;
     let client = legacy_client(&server.base_url());
-    assert_debug_hides_the_key(&client, &LegacyClient::builder().api_key(CANARY));
+    assert_debug_hides_the_key(&client, &LegacyClient::builder(Account::name("acme")).api_key(CANARY));
     let unauthorized = client
         .change_state(DocumentKind::DebitNotes, 1, &StateChange::Finalize, None)
         .await
@@ -487,21 +487,26 @@ async fn the_api_key_never_shows() {
 
 #[test]
 fn configuration() {
-    let client = LegacyClient::new("Acme", CANARY).expect("valid");
-    assert_eq!(client.base_url(), "https://acme.invoicexpress.net");
-    let custom = LegacyClient::builder()
-        .screen_name("acme")
+    let client = LegacyClient::builder(Account::name("Acme"))
         .api_key(CANARY)
-        .base_url("https://acme.app.invoicexpress.com/")
+        .build()
+        .expect("valid");
+    assert_eq!(client.base_url(), "https://acme.invoicexpress.net");
+    let custom = LegacyClient::builder(Account::custom("https://acme.app.invoicexpress.com/"))
+        .api_key(CANARY)
         .build()
         .expect("valid");
     assert_eq!(custom.base_url(), "https://acme.app.invoicexpress.com");
     assert!(matches!(
-        LegacyClient::new("acme.evil", CANARY),
-        Err(ConfigError::InvalidAccountName { .. })
+        LegacyClient::builder(Account::name("acme.evil"))
+            .api_key(CANARY)
+            .build(),
+        Err(ConfigError::InvalidName { .. })
     ));
     assert_eq!(
-        LegacyClient::builder().screen_name("acme").build().expect_err("no key"),
-        ConfigError::MissingApiKey
+        LegacyClient::builder(Account::name("acme"))
+            .build()
+            .expect_err("no key"),
+        ConfigError::MissingCredentials { expected: "an API key" }
     );
 }

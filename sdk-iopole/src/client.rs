@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use reqwest::header::HeaderValue;
 use sdk_runtime::{
-    ClientConfig, ClientCredentialsFlow, Credentials, ErrorKind, Provider, Runtime, Secret, SuccessBody, Tolerant,
+    ClientConfig, ClientCredentialsFlow, ConfigError, Credentials, Env, ErrorKind, Provider, Reply, Runtime, Secret,
+    SuccessBody, Tolerant, check_base_url,
 };
 use uuid::Uuid;
 
@@ -115,50 +115,6 @@ impl Auth {
     }
 }
 
-/// The client could not be configured. Never contains a secret or an environment variable's value.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// Neither a bearer token nor client credentials were given.
-    #[error("no credentials: give a bearer token or OAuth2 client credentials")]
-    MissingCredentials,
-    /// A custom environment with client credentials has no token URL.
-    #[error("a custom environment used with OAuth2 client credentials needs a token URL")]
-    MissingTokenUrl,
-    /// A URL is not a usable `http`/`https` URL.
-    #[error("invalid {what}: {reason}")]
-    InvalidUrl {
-        /// `"base URL"` or `"token URL"`.
-        what: &'static str,
-        /// Why.
-        reason: String,
-    },
-    /// A credential is empty or cannot be sent in an HTTP header.
-    #[error("invalid credential: {0}")]
-    InvalidCredential(&'static str),
-    /// A required environment variable is not set (or empty).
-    #[error("environment variable {name} is not set")]
-    MissingVariable {
-        /// The variable's name.
-        name: &'static str,
-    },
-    /// An environment variable has a value that cannot be used.
-    #[error("environment variable {name} is invalid: {reason}")]
-    InvalidVariable {
-        /// The variable's name.
-        name: &'static str,
-        /// Why (never the value).
-        reason: &'static str,
-    },
-    /// The HTTP client could not be built.
-    #[error("the HTTP client could not be built: {0}")]
-    HttpClient(String),
-    /// The configuration or a credential cannot be used (a `User-Agent` suffix with a line break,
-    /// a token with a space...).
-    #[error(transparent)]
-    InvalidConfig(#[from] sdk_runtime::InvalidConfig),
-}
-
 /// Builds an [`IopoleClient`].
 ///
 /// ```
@@ -202,23 +158,16 @@ impl IopoleClientBuilder {
     ///   the token URL of `IOPOLE_ENV`, required with client credentials);
     /// - `IOPOLE_CUSTOMER_ID` (optional): a UUID sent as `customer-id` on every call.
     ///
-    /// Empty variables count as unset; surrounding whitespace is ignored. An error names the
+    /// Blank variables count as unset; surrounding whitespace is ignored. An error names the
     /// variable, never its value.
     pub fn from_env() -> std::result::Result<Self, ConfigError> {
-        Self::from_vars(|name| match std::env::var(name) {
-            Ok(value) => Ok(Some(value)),
-            Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::InvalidVariable {
-                name,
-                reason: "not valid UTF-8",
-            }),
-        })
+        Self::from_env_in(&Env::process())
     }
 
-    /// Like [`IopoleClientBuilder::from_env`], reading the variables through `lookup` (for
-    /// example from a configuration map) instead of the process environment.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> std::result::Result<Self, ConfigError> {
-        Self::from_vars(|name| Ok(lookup(name)))
+    /// Like [`IopoleClientBuilder::from_env`], reading the variables from `env` (for example a
+    /// configuration map, through [`Env::from_lookup`]).
+    pub fn from_env_in(env: &Env<'_>) -> std::result::Result<Self, ConfigError> {
+        Self::from_vars(|name| env.optional(name))
     }
 
     fn from_vars(
@@ -232,7 +181,7 @@ impl IopoleClientBuilder {
             Some(value) if value.eq_ignore_ascii_case("sandbox") => Some(Environment::Sandbox),
             Some(value) if value.eq_ignore_ascii_case("production") => Some(Environment::Production),
             Some(_) => {
-                return Err(ConfigError::InvalidVariable {
+                return Err(ConfigError::InvalidEnvVar {
                     name: "IOPOLE_ENV",
                     reason: "expected sandbox or production",
                 });
@@ -251,7 +200,7 @@ impl IopoleClientBuilder {
                 },
                 None => named,
             },
-            (None, None) => return Err(ConfigError::MissingVariable { name: "IOPOLE_ENV" }),
+            (None, None) => return Err(ConfigError::MissingEnvVar { name: "IOPOLE_ENV" }),
         };
         let auth = match (var("IOPOLE_CLIENT_ID")?, var("IOPOLE_CLIENT_SECRET")?) {
             (Some(client_id), Some(secret)) => Auth::ClientCredentials {
@@ -260,19 +209,19 @@ impl IopoleClientBuilder {
                 scope: None,
             },
             (Some(_), None) => {
-                return Err(ConfigError::MissingVariable {
+                return Err(ConfigError::MissingEnvVar {
                     name: "IOPOLE_CLIENT_SECRET",
                 });
             }
             (None, Some(_)) => {
-                return Err(ConfigError::MissingVariable {
+                return Err(ConfigError::MissingEnvVar {
                     name: "IOPOLE_CLIENT_ID",
                 });
             }
             (None, None) => match var("IOPOLE_TOKEN")? {
                 Some(token) => Auth::Bearer(Secret::new(token)),
                 None => {
-                    return Err(ConfigError::MissingVariable {
+                    return Err(ConfigError::MissingEnvVar {
                         name: "IOPOLE_CLIENT_ID",
                     });
                 }
@@ -281,13 +230,13 @@ impl IopoleClientBuilder {
         if let Environment::Custom { token_url: None, .. } = &environment
             && matches!(auth, Auth::ClientCredentials { .. })
         {
-            return Err(ConfigError::MissingVariable {
+            return Err(ConfigError::MissingEnvVar {
                 name: "IOPOLE_TOKEN_URL",
             });
         }
         let customer_id = match var("IOPOLE_CUSTOMER_ID")? {
             None => None,
-            Some(value) => Some(value.parse::<Uuid>().map_err(|_| ConfigError::InvalidVariable {
+            Some(value) => Some(value.parse::<Uuid>().map_err(|_| ConfigError::InvalidEnvVar {
                 name: "IOPOLE_CUSTOMER_ID",
                 reason: "not a UUID",
             })?),
@@ -338,12 +287,15 @@ impl IopoleClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> std::result::Result<IopoleClient, ConfigError> {
-        let auth = self.auth.ok_or(ConfigError::MissingCredentials)?;
-        let base_url = normalize_url("base URL", self.environment.base_url())?;
+        let auth = self.auth.ok_or(ConfigError::MissingCredentials {
+            expected: "a bearer token or OAuth2 client credentials",
+        })?;
+        let base_url = check_base_url("base URL", self.environment.base_url())?;
 
         let http = match self.http {
             Some(http) => http,
-            None => sdk_runtime::build_http_client(&self.config).map_err(|e| ConfigError::HttpClient(e.to_string()))?,
+            None => sdk_runtime::build_http_client(&self.config)
+                .map_err(|e| ConfigError::HttpClient(e.without_url().to_string()))?,
         };
         let credentials = match &auth {
             Auth::Bearer(token) => {
@@ -355,14 +307,18 @@ impl IopoleClientBuilder {
                 client_secret,
                 scope,
             } => {
+                let empty = |name: &str| ConfigError::InvalidCredential {
+                    name: name.to_string(),
+                    reason: "is empty",
+                };
                 if client_id.trim().is_empty() {
-                    return Err(ConfigError::InvalidCredential("the client id is empty"));
+                    return Err(empty("client id"));
                 }
-                if client_secret.is_empty() {
-                    return Err(ConfigError::InvalidCredential("the client secret is empty"));
+                if client_secret.expose().trim().is_empty() {
+                    return Err(empty("client secret"));
                 }
                 let token_url = self.environment.token_url().ok_or(ConfigError::MissingTokenUrl)?;
-                let token_url = normalize_url("token URL", token_url)?;
+                let token_url = check_base_url("token URL", token_url)?;
                 // The token requests go through the API's client (redirects within one origin
                 // only, so the secret never travels elsewhere) with the API's retries and
                 // per-attempt timeout.
@@ -399,36 +355,14 @@ impl IopoleClientBuilder {
     }
 }
 
-fn normalize_url(what: &'static str, url: &str) -> std::result::Result<String, ConfigError> {
-    let trimmed = url.trim().trim_end_matches('/');
-    let parsed = reqwest::Url::parse(trimmed).map_err(|e| ConfigError::InvalidUrl {
-        what,
-        reason: e.to_string(),
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(ConfigError::InvalidUrl {
-            what,
-            reason: "the scheme must be http or https".into(),
-        });
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return Err(ConfigError::InvalidUrl {
-            what,
-            reason: "a query string or fragment is not allowed".into(),
-        });
-    }
-    Ok(trimmed.to_string())
-}
-
 fn check_bearer_token(secret: &Secret) -> std::result::Result<(), ConfigError> {
     if secret.expose().trim().is_empty() {
-        return Err(ConfigError::InvalidCredential("the bearer token is empty"));
+        return Err(ConfigError::InvalidCredential {
+            name: "bearer token".into(),
+            reason: "is empty",
+        });
     }
-    HeaderValue::from_str(&format!("Bearer {}", secret.expose()))
-        .map(|_| ())
-        .map_err(|_| {
-            ConfigError::InvalidCredential("the bearer token contains characters not allowed in an HTTP header")
-        })
+    Ok(())
 }
 
 /// A typed client for Iopole's invoice-status API. Cheap to clone (clones share the HTTP client,
@@ -514,7 +448,11 @@ impl IopoleClient {
     /// [`ErrorKind::InvalidRequest`] error and nothing is sent. Success is `204 No Content`
     /// ([`SendOutcome::Accepted`]) or `201` with the accepted resource ([`SendOutcome::Created`]).
     /// The status is processed asynchronously: success means accepted, not delivered.
-    pub async fn send_status(&self, invoice_id: Uuid, update: impl Into<StatusUpdateBuilder>) -> Result<SendOutcome> {
+    pub async fn send_status(
+        &self,
+        invoice_id: Uuid,
+        update: impl Into<StatusUpdateBuilder>,
+    ) -> Result<Reply<SendOutcome>> {
         let body = update
             .into()
             .build()
@@ -525,11 +463,11 @@ impl IopoleClient {
         }
         // Any 2xx means the status was accepted, whatever its body: never invite a second send.
         let reply = self.runtime.call_write(&operations::SEND_STATUS, call.send()).await?;
-        Ok(match reply.value {
+        Ok(reply.map(|body| match body {
             SuccessBody::Decoded(created) => SendOutcome::Created(created),
             SuccessBody::Empty => SendOutcome::Accepted,
             SuccessBody::Unreadable(unreadable) => SendOutcome::AcceptedUnreadable(unreadable),
-        })
+        }))
     }
 
     /// Every status of an invoice (`GET /v1/invoice/{invoiceId}/status-history`), oldest first as
@@ -546,7 +484,7 @@ impl IopoleClient {
     /// [`IopoleClient::not_seen`] or [`IopoleClient::drain_not_seen`]).
     ///
     /// [`TolerantStatus`]: crate::TolerantStatus
-    pub async fn status_history(&self, invoice_id: Uuid) -> Result<Vec<Tolerant<StatusHistoryItem>>> {
+    pub async fn status_history(&self, invoice_id: Uuid) -> Result<Reply<Vec<Tolerant<StatusHistoryItem>>>> {
         let mut call = self.raw.get_status_history().invoice_id(invoice_id);
         if let Some(customer_id) = self.customer_id {
             call = call.customer_id(customer_id);
@@ -556,10 +494,15 @@ impl IopoleClient {
             .call_optional(&operations::GET_STATUS_HISTORY, call.send())
             .await
         {
-            Ok(reply) => Ok(reply.value.unwrap_or_default()),
-            Err(error) if is_success_decode(&error) => match error.raw_body().and_then(single_status) {
-                Some(single) => Ok(vec![single]),
-                None => Err(error),
+            Ok(reply) => Ok(reply.map(Option::unwrap_or_default)),
+            Err(error) if is_success_decode(&error) => match (error.status(), error.raw_body().and_then(single_status))
+            {
+                (Some(status), Some(single)) => Ok(Reply {
+                    value: vec![single],
+                    status,
+                    headers: error.headers().clone(),
+                }),
+                _ => Err(error),
             },
             Err(error) => Err(error),
         }
@@ -572,7 +515,7 @@ impl IopoleClient {
     /// Each group, and each status in a group's `newStatus`, is decoded on its own: one the SDK
     /// cannot read comes back as [`Tolerant::Undecodable`] with its raw JSON and the decode error,
     /// and the others still decode.
-    pub async fn not_seen(&self) -> Result<Vec<Tolerant<NotSeenInvoiceStatuses>>> {
+    pub async fn not_seen(&self) -> Result<Reply<Vec<Tolerant<NotSeenInvoiceStatuses>>>> {
         let mut call = self.raw.get_not_seen_statuses();
         if let Some(customer_id) = self.customer_id {
             call = call.customer_id(customer_id);
@@ -581,20 +524,21 @@ impl IopoleClient {
             .runtime
             .call_optional(&operations::GET_NOT_SEEN_STATUSES, call.send())
             .await?;
-        Ok(reply.value.unwrap_or_default())
+        Ok(reply.map(Option::unwrap_or_default))
     }
 
     /// Flags a status as seen (`PUT /v1/invoice/status/{statusId}/markAsSeen`), so that
     /// [`IopoleClient::not_seen`] stops returning it. Any success status counts, whatever its body.
-    pub async fn mark_as_seen(&self, status_id: Uuid) -> Result<()> {
+    pub async fn mark_as_seen(&self, status_id: Uuid) -> Result<Reply<()>> {
         let mut call = self.raw.mark_status_as_seen().status_id(status_id);
         if let Some(customer_id) = self.customer_id {
             call = call.customer_id(customer_id);
         }
-        self.runtime
+        let reply = self
+            .runtime
             .call_write::<(), _, _>(&operations::MARK_STATUS_AS_SEEN, call.send())
             .await?;
-        Ok(())
+        Ok(reply.map(|_| ()))
     }
 }
 

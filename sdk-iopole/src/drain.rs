@@ -284,7 +284,7 @@ impl IopoleClient {
         F: FnMut(NotSeenStatus) -> Fut,
         Fut: Future<Output = std::result::Result<(), E>>,
     {
-        let groups = self.not_seen().await?;
+        let groups = self.not_seen().await?.value;
         let mut report = DrainReport::default();
         let mut processed = HashSet::new();
         for status in flatten_groups(groups) {
@@ -327,7 +327,7 @@ impl IopoleClient {
                 continue;
             }
             match self.mark_as_seen(status_id).await {
-                Ok(()) => report.handled.push(status_id),
+                Ok(_) => report.handled.push(status_id),
                 Err(error) => {
                     tracing::warn!(%status_id, error = %error, "status handled but not marked seen");
                     report.mark_seen_failed.push(MarkSeenFailure {

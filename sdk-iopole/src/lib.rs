@@ -9,8 +9,8 @@ mod lifecycle;
 mod update;
 
 pub use client::{
-    Auth, ConfigError, Environment, IopoleClient, IopoleClientBuilder, PRODUCTION_BASE_URL, PRODUCTION_TOKEN_URL,
-    PROVIDER, SANDBOX_BASE_URL, SANDBOX_TOKEN_URL,
+    Auth, Environment, IopoleClient, IopoleClientBuilder, PRODUCTION_BASE_URL, PRODUCTION_TOKEN_URL, PROVIDER,
+    SANDBOX_BASE_URL, SANDBOX_TOKEN_URL,
 };
 pub use drain::{
     DrainReport, HandlerFailure, MarkSeenFailure, NotSeenStatus, TolerantStatus, UndecodableStatus, UnmarkableStatus,
@@ -19,8 +19,8 @@ pub use lifecycle::{LifecycleStatus, UnknownLifecycleStatus};
 pub use update::{SendOutcome, StatusUpdateBuilder, ValidationError};
 
 pub use sdk_runtime::{
-    AuthError, BodyLimits, BodyProblem, ClientConfig, ErrorKind, InvalidConfig, RequestOutcome, RetryPolicy, Secret,
-    SuccessBody, Timeouts, Tolerant, Undecodable, UnreadableBody,
+    AuthError, BodyLimits, BodyProblem, ClientConfig, ConfigError, Env, ErrorKind, Reply, RequestOutcome, RetryPolicy,
+    Secret, SuccessBody, Timeouts, Tolerant, Undecodable, UnreadableBody,
 };
 pub use uuid::Uuid;
 
@@ -55,7 +55,7 @@ pub mod types {
 ///
 /// let client = IopoleClient::builder(Environment::custom(server.base_url())).bearer_token("test-token").build()?;
 /// let outcome = client.send_status(invoice, update).await?;
-/// assert!(matches!(outcome, SendOutcome::Created(_)));
+/// assert!(matches!(outcome.value, SendOutcome::Created(_)));
 /// mock.assert_async().await;
 /// # Ok(())
 /// # }

@@ -92,7 +92,8 @@ async fn a_401_renews_the_token_once_and_sends_again() {
     let history = client
         .status_history(invoice())
         .await
-        .expect("the resent call succeeds");
+        .expect("the resent call succeeds")
+        .value;
     assert!(history.is_empty());
     assert_eq!(first.calls_async().await, 1);
     assert_eq!(second.calls_async().await, 1);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sdk_iopole::{
-    Auth, ConfigError, Environment, IopoleClient, IopoleClientBuilder, PRODUCTION_BASE_URL, PRODUCTION_TOKEN_URL,
+    Auth, ConfigError, Env, Environment, IopoleClient, IopoleClientBuilder, PRODUCTION_BASE_URL, PRODUCTION_TOKEN_URL,
     SANDBOX_BASE_URL, SANDBOX_TOKEN_URL, Secret,
 };
 
@@ -12,7 +12,7 @@ const SECRET_VALUE: &str = "canary-env-secret-Qm4";
 
 fn from(vars: &[(&str, &str)]) -> Result<IopoleClientBuilder, ConfigError> {
     let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    IopoleClientBuilder::from_lookup(move |name| map.get(name).cloned())
+    IopoleClientBuilder::from_env_in(&Env::from_lookup(move |name| map.get(name).map(Into::into)))
 }
 
 #[test]
@@ -115,19 +115,19 @@ fn from_env_errors_name_the_variable_never_the_value() {
     let cases: Vec<(Vec<(&str, &str)>, ConfigError)> = vec![
         (
             vec![("IOPOLE_ENV", "sandbox")],
-            ConfigError::MissingVariable {
+            ConfigError::MissingEnvVar {
                 name: "IOPOLE_CLIENT_ID",
             },
         ),
         (
             vec![("IOPOLE_ENV", "sandbox"), ("IOPOLE_CLIENT_ID", "id")],
-            ConfigError::MissingVariable {
+            ConfigError::MissingEnvVar {
                 name: "IOPOLE_CLIENT_SECRET",
             },
         ),
         (
             vec![("IOPOLE_ENV", "sandbox"), ("IOPOLE_CLIENT_SECRET", SECRET_VALUE)],
-            ConfigError::MissingVariable {
+            ConfigError::MissingEnvVar {
                 name: "IOPOLE_CLIENT_ID",
             },
         ),
@@ -137,17 +137,17 @@ fn from_env_errors_name_the_variable_never_the_value() {
                 ("IOPOLE_CLIENT_ID", "   "),
                 ("IOPOLE_CLIENT_SECRET", SECRET_VALUE),
             ],
-            ConfigError::MissingVariable {
+            ConfigError::MissingEnvVar {
                 name: "IOPOLE_CLIENT_ID",
             },
         ),
         (
             vec![("IOPOLE_TOKEN", SECRET_VALUE)],
-            ConfigError::MissingVariable { name: "IOPOLE_ENV" },
+            ConfigError::MissingEnvVar { name: "IOPOLE_ENV" },
         ),
         (
             vec![("IOPOLE_TOKEN", SECRET_VALUE), ("IOPOLE_ENV", SECRET_VALUE)],
-            ConfigError::InvalidVariable {
+            ConfigError::InvalidEnvVar {
                 name: "IOPOLE_ENV",
                 reason: "expected sandbox or production",
             },
@@ -158,7 +158,7 @@ fn from_env_errors_name_the_variable_never_the_value() {
                 ("IOPOLE_ENV", "sandbox"),
                 ("IOPOLE_CUSTOMER_ID", SECRET_VALUE),
             ],
-            ConfigError::InvalidVariable {
+            ConfigError::InvalidEnvVar {
                 name: "IOPOLE_CUSTOMER_ID",
                 reason: "not a UUID",
             },
@@ -169,7 +169,7 @@ fn from_env_errors_name_the_variable_never_the_value() {
                 ("IOPOLE_CLIENT_SECRET", SECRET_VALUE),
                 ("IOPOLE_BASE_URL", "http://x"),
             ],
-            ConfigError::MissingVariable {
+            ConfigError::MissingEnvVar {
                 name: "IOPOLE_TOKEN_URL",
             },
         ),
@@ -180,7 +180,7 @@ fn from_env_errors_name_the_variable_never_the_value() {
         let shown = format!("{error} {error:?}");
         assert!(!shown.contains(SECRET_VALUE), "{shown}");
         let name = match &error {
-            ConfigError::MissingVariable { name } | ConfigError::InvalidVariable { name, .. } => *name,
+            ConfigError::MissingEnvVar { name } | ConfigError::InvalidEnvVar { name, .. } => *name,
             other => panic!("unexpected {other:?}"),
         };
         assert!(shown.contains(name), "{shown}");
@@ -190,7 +190,7 @@ fn from_env_errors_name_the_variable_never_the_value() {
 #[test]
 fn build_checks_credentials_and_urls() {
     let error = IopoleClient::builder(Environment::Sandbox).build().unwrap_err();
-    assert_eq!(error, ConfigError::MissingCredentials);
+    assert!(matches!(error, ConfigError::MissingCredentials { .. }), "{error:?}");
     let error = IopoleClient::builder(Environment::custom("http://127.0.0.1:1"))
         .client_credentials("id", "secret")
         .build()
@@ -212,22 +212,36 @@ fn build_checks_credentials_and_urls() {
         matches!(error, ConfigError::InvalidUrl { what: "base URL", .. }),
         "{error:?}"
     );
+    // Plain http only to a loopback host: a bearer token never travels unencrypted elsewhere.
+    for (base, token) in [
+        ("http://api.example.com", "https://auth.example.com/token"),
+        ("https://api.example.com", "http://auth.example.com/token"),
+    ] {
+        let error = IopoleClient::builder(Environment::custom_with_token_url(base, token))
+            .client_credentials("id", "secret")
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(error, ConfigError::InvalidUrl { reason, .. } if reason.contains("loopback")),
+            "{base} {token}: {error:?}"
+        );
+    }
     let error = IopoleClient::builder(Environment::Sandbox)
         .bearer_token("")
         .build()
         .unwrap_err();
-    assert!(matches!(error, ConfigError::InvalidCredential(_)), "{error:?}");
+    assert!(matches!(error, ConfigError::InvalidCredential { .. }), "{error:?}");
     let error = IopoleClient::builder(Environment::Sandbox)
         .bearer_token("line\nbreak")
         .build()
         .unwrap_err();
-    assert!(matches!(error, ConfigError::InvalidCredential(_)), "{error:?}");
+    assert!(matches!(error, ConfigError::InvalidCredential { .. }), "{error:?}");
     assert!(!error.to_string().contains("line"));
     let error = IopoleClient::builder(Environment::Sandbox)
         .client_credentials("id", "")
         .build()
         .unwrap_err();
-    assert!(matches!(error, ConfigError::InvalidCredential(_)), "{error:?}");
+    assert!(matches!(error, ConfigError::InvalidCredential { .. }), "{error:?}");
     let error = IopoleClient::builder(Environment::Sandbox)
         .auth(Auth::ClientCredentials {
             client_id: " ".into(),
@@ -236,7 +250,7 @@ fn build_checks_credentials_and_urls() {
         })
         .build()
         .unwrap_err();
-    assert!(matches!(error, ConfigError::InvalidCredential(_)), "{error:?}");
+    assert!(matches!(error, ConfigError::InvalidCredential { .. }), "{error:?}");
 }
 
 #[test]

@@ -112,9 +112,9 @@ impl Outcome {
 
 async fn run(client: &IopoleClient, call: &Call) -> Result<Outcome, Error> {
     Ok(match call {
-        Call::Send(invoice, update) => Outcome::Sent(client.send_status(*invoice, update.clone()).await?),
-        Call::History(invoice) => Outcome::History(client.status_history(*invoice).await?),
-        Call::NotSeen => Outcome::NotSeen(client.not_seen().await?),
+        Call::Send(invoice, update) => Outcome::Sent(client.send_status(*invoice, update.clone()).await?.value),
+        Call::History(invoice) => Outcome::History(client.status_history(*invoice).await?.value),
+        Call::NotSeen => Outcome::NotSeen(client.not_seen().await?.value),
         Call::MarkSeen(status) => {
             client.mark_as_seen(*status).await?;
             Outcome::Seen

@@ -44,7 +44,7 @@ fn from_env_reads_the_process_environment() {
     let error = IopoleClient::from_env().unwrap_err();
     assert_eq!(
         error,
-        ConfigError::MissingVariable {
+        ConfigError::MissingEnvVar {
             name: "IOPOLE_CLIENT_SECRET"
         }
     );
@@ -52,12 +52,12 @@ fn from_env_reads_the_process_environment() {
 
     set(&[("IOPOLE_TOKEN", SECRET_VALUE), ("IOPOLE_ENV", SECRET_VALUE)]);
     let error = IopoleClient::from_env().unwrap_err();
-    assert!(matches!(error, ConfigError::InvalidVariable { name: "IOPOLE_ENV", .. }));
+    assert!(matches!(error, ConfigError::InvalidEnvVar { name: "IOPOLE_ENV", .. }));
     assert!(!format!("{error} {error:?}").contains(SECRET_VALUE));
 
     set(&[]);
     assert!(matches!(
         IopoleClient::from_env(),
-        Err(ConfigError::MissingVariable { .. })
+        Err(ConfigError::MissingEnvVar { .. })
     ));
 }

@@ -44,10 +44,11 @@ async fn typed_mock_helpers_match_facade_requests() {
             StatusUpdateBuilder::new(SendStatusCode::InHand).message("Invoice received !"),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(outcome, SendOutcome::Created(response));
     assert_eq!(
-        client.status_history(invoice).await.unwrap(),
+        client.status_history(invoice).await.unwrap().value,
         vec![Tolerant::Decoded(item)]
     );
     assert_eq!(send.calls_async().await, 1);

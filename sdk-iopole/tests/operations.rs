@@ -62,7 +62,8 @@ async fn send_status_sends_the_seed_000_body_and_accepts_204() {
             StatusUpdateBuilder::new(SendStatusCode::InHand).message("Invoice received !"),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(outcome, SendOutcome::Accepted);
     assert_eq!(outcome.resource_id(), None);
     assert_eq!(mock.calls_async().await, 1);
@@ -83,7 +84,8 @@ async fn send_status_accepts_201_with_type_and_id() {
     let outcome = bearer_client(&server)
         .send_status(seed_000_invoice(), SendStatusCode::Approved)
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     let SendOutcome::Created(created) = &outcome else {
         panic!("expected Created, got {outcome:?}")
     };
@@ -99,7 +101,8 @@ async fn send_status_accepts_201_without_a_body() {
     let outcome = bearer_client(&server)
         .send_status(seed_000_invoice(), SendStatusCode::Completed)
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(outcome, SendOutcome::Accepted);
 }
 
@@ -212,7 +215,8 @@ async fn status_history_decodes_the_seed_001_example() {
     let history = bearer_client(&server)
         .status_history(SEED_001_INVOICE.parse().unwrap())
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(mock.calls_async().await, 1);
     assert_eq!(history.len(), 1);
     let item = history[0].decoded().expect("the seed item decodes");
@@ -267,7 +271,8 @@ async fn status_history_reads_a_single_object_body_as_one_item() {
     let history = bearer_client(&server)
         .status_history(SEED_001_INVOICE.parse().unwrap())
         .await
-        .unwrap();
+        .unwrap()
+        .value;
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].lifecycle_status(), Some(LifecycleStatus::Approved));
 }
@@ -310,7 +315,7 @@ async fn not_seen_and_mark_as_seen() {
         })
         .await;
     let client = bearer_client(&server);
-    let groups = client.not_seen().await.unwrap();
+    let groups = client.not_seen().await.unwrap().value;
     assert_eq!(groups.len(), 1);
     let group = groups[0].decoded().expect("the group decodes");
     assert_eq!(group.invoice_id, Some(invoice.parse().unwrap()));
@@ -489,7 +494,8 @@ async fn status_history_keeps_the_other_statuses_when_one_does_not_decode() {
     let history = bearer_client(&server)
         .status_history(invoice.parse().unwrap())
         .await
-        .expect("one odd status does not fail the history");
+        .expect("one odd status does not fail the history")
+        .value;
     assert_eq!(history.len(), 3, "nothing is dropped");
     assert_eq!(history[0].lifecycle_status(), Some(LifecycleStatus::Received));
     assert_eq!(history[2].lifecycle_status(), Some(LifecycleStatus::PaymentReceived));
@@ -524,7 +530,7 @@ async fn not_seen_keeps_the_other_statuses_of_a_group_and_the_other_groups() {
             then.status(200).json_body(body);
         })
         .await;
-    let groups = bearer_client(&server).not_seen().await.expect("the list decodes");
+    let groups = bearer_client(&server).not_seen().await.expect("the list decodes").value;
     assert_eq!(groups.len(), 3);
     let first = groups[0].decoded().expect("the first group decodes");
     assert_eq!(first.new_status.len(), 3);

@@ -115,11 +115,60 @@ pub struct ClientConfig {
     pub limits: BodyLimits,
 }
 
-/// A configuration or credential the client cannot use, refused when the client is built (before
-/// anything is sent). Never contains a credential's value.
+/// Why a client could not be built: a setting, a credential or an environment variable it cannot
+/// use, found before anything is sent. The one configuration error of the three SDKs. Never
+/// contains a credential's value, nor a URL (which may carry user info).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum InvalidConfig {
+pub enum ConfigError {
+    /// A required environment variable is not set, or is blank.
+    #[error("the environment variable {name} is not set (or is blank)")]
+    MissingEnvVar {
+        /// The variable's name.
+        name: &'static str,
+    },
+    /// An environment variable is set to something that cannot be used.
+    #[error("the environment variable {name} cannot be used: {reason}")]
+    InvalidEnvVar {
+        /// The variable's name.
+        name: &'static str,
+        /// Why (never the value).
+        reason: &'static str,
+    },
+    /// No credentials were given.
+    #[error("no credentials: {expected}")]
+    MissingCredentials {
+        /// What the client needs, e.g. "an API key".
+        expected: &'static str,
+    },
+    /// A credential cannot be used: empty, or holding characters it cannot travel with.
+    #[error("the credential `{name}` {reason}")]
+    InvalidCredential {
+        /// The credential: the header or query parameter it travels in, or its role (e.g.
+        /// `client secret`).
+        name: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A base or token URL cannot be used (the URL itself is left out: it may carry user info).
+    #[error("invalid {what}: {reason}")]
+    InvalidUrl {
+        /// `base URL` or `token URL`.
+        what: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A name that goes into a host (an account or screen name) is not a DNS label.
+    #[error("invalid {what}: {reason}")]
+    InvalidName {
+        /// E.g. `account name`.
+        what: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// OAuth2 client credentials were given for a custom environment without a token URL.
+    #[error("OAuth2 client credentials need a token URL; this custom environment has none")]
+    MissingTokenUrl,
     /// The `User-Agent` suffix holds a character a header cannot carry (a control character such
     /// as CR or LF, or a non-ASCII one).
     #[error("the User-Agent suffix holds a character an HTTP header cannot carry (at byte {position})")]
@@ -127,35 +176,30 @@ pub enum InvalidConfig {
         /// The byte offset of the first such character.
         position: usize,
     },
-    /// A credential sent in a header is empty or holds a character other than visible ASCII.
-    #[error(
-        "the credential sent in `{header}` must be non-empty visible ASCII (no spaces, control or non-ASCII characters)"
-    )]
-    Credential {
-        /// The header it is sent in, e.g. `authorization` or `x-api-key`.
-        header: String,
-    },
     /// A body limit of zero.
     #[error("the {which} body limit must be at least one byte")]
     BodyLimit {
         /// `success` or `error`.
         which: &'static str,
     },
+    /// The HTTP client could not be built (e.g. no TLS backend could be initialised).
+    #[error("the HTTP client could not be built: {0}")]
+    HttpClient(String),
 }
 
 impl ClientConfig {
     /// Checks what can be checked before any request: the `User-Agent` suffix and the body limits.
-    pub fn validate(&self) -> Result<(), InvalidConfig> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if let Some(suffix) = &self.user_agent_suffix
             && let Some(position) = suffix.bytes().position(|b| !(b' '..=b'~').contains(&b))
         {
-            return Err(InvalidConfig::UserAgentSuffix { position });
+            return Err(ConfigError::UserAgentSuffix { position });
         }
         if self.limits.success == 0 {
-            return Err(InvalidConfig::BodyLimit { which: "success" });
+            return Err(ConfigError::BodyLimit { which: "success" });
         }
         if self.limits.error == 0 {
-            return Err(InvalidConfig::BodyLimit { which: "error" });
+            return Err(ConfigError::BodyLimit { which: "error" });
         }
         Ok(())
     }
@@ -201,15 +245,15 @@ mod tests {
         assert_eq!(config("erp-sync/2.1 (ops@example.com)").validate(), Ok(()));
         assert_eq!(
             config("erp\r\nX-Injected: 1").validate(),
-            Err(InvalidConfig::UserAgentSuffix { position: 3 })
+            Err(ConfigError::UserAgentSuffix { position: 3 })
         );
         assert_eq!(
             config("erp\u{e9}").validate(),
-            Err(InvalidConfig::UserAgentSuffix { position: 3 })
+            Err(ConfigError::UserAgentSuffix { position: 3 })
         );
         assert_eq!(
             config("tab\there").validate(),
-            Err(InvalidConfig::UserAgentSuffix { position: 3 })
+            Err(ConfigError::UserAgentSuffix { position: 3 })
         );
     }
 
@@ -217,9 +261,9 @@ mod tests {
     fn zero_body_limits_are_refused() {
         let mut config = ClientConfig::default();
         config.limits.error = 0;
-        assert_eq!(config.validate(), Err(InvalidConfig::BodyLimit { which: "error" }));
+        assert_eq!(config.validate(), Err(ConfigError::BodyLimit { which: "error" }));
         config.limits.success = 0;
-        assert_eq!(config.validate(), Err(InvalidConfig::BodyLimit { which: "success" }));
+        assert_eq!(config.validate(), Err(ConfigError::BodyLimit { which: "success" }));
     }
 
     #[test]

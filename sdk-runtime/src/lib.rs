@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod base_url;
 mod body;
 mod call;
 pub mod config;
 mod convert;
 pub mod credentials;
+mod env;
 pub mod error;
 mod hooks;
 mod http_client;
@@ -19,9 +21,11 @@ mod runtime;
 pub mod secret;
 pub mod tolerant;
 
+pub use base_url::check_base_url;
 pub use body::{BodyProblem, SuccessBody, UnreadableBody};
-pub use config::{BodyLimits, ClientConfig, InvalidConfig, RetryPolicy, Timeouts};
+pub use config::{BodyLimits, ClientConfig, ConfigError, RetryPolicy, Timeouts};
 pub use credentials::{AuthError, ClientCredentialsFlow, Credentials};
+pub use env::Env;
 pub use error::{Error, ErrorKind, RequestOutcome};
 pub use http_client::build_http_client;
 pub use operation::{OperationSpec, Provider};

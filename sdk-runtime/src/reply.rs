@@ -64,6 +64,29 @@ impl<T> std::ops::Deref for Reply<T> {
     }
 }
 
+/// Iterates over a list result's items (`for item in client.status_history(id).await? { .. }`).
+impl<T: IntoIterator> IntoIterator for Reply<T> {
+    type Item = T::Item;
+    type IntoIter = T::IntoIter;
+
+    fn into_iter(self) -> T::IntoIter {
+        self.value.into_iter()
+    }
+}
+
+/// Iterates over a borrowed list result's items.
+impl<'a, T> IntoIterator for &'a Reply<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+
+    fn into_iter(self) -> Self::IntoIter {
+        (&self.value).into_iter()
+    }
+}
+
 /// A response read in full, for hand-written (non-generated) operations such as XML ones.
 #[derive(Clone, Debug)]
 pub struct RawReply {

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
-use crate::config::{ClientConfig, InvalidConfig, is_visible_ascii};
+use crate::config::{ClientConfig, ConfigError, is_visible_ascii};
 use crate::credentials::{AuthError, Credentials};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::http_client::build_http_client;
 use crate::operation::{OperationSpec, Provider};
 
@@ -32,7 +32,7 @@ impl Runtime {
     ///
     /// Refuses, before anything is sent, a configuration [`ClientConfig::validate`] refuses and a
     /// credential sent in a header (a bearer token, an API key header) that is not visible ASCII.
-    pub fn new(provider: Provider, credentials: Credentials, config: ClientConfig) -> Result<Self, InvalidConfig> {
+    pub fn new(provider: Provider, credentials: Credentials, config: ClientConfig) -> Result<Self, ConfigError> {
         config.validate()?;
         check_header_credentials(&credentials)?;
         let mut agent = format!("sdk-{}/{}", provider.name, provider.sdk_version);
@@ -41,7 +41,7 @@ impl Runtime {
             agent.push_str(suffix.trim());
         }
         // The suffix was checked above; the provider name and version are the SDK's own.
-        let user_agent = HeaderValue::from_str(&agent).map_err(|_| InvalidConfig::UserAgentSuffix { position: 0 })?;
+        let user_agent = HeaderValue::from_str(&agent).map_err(|_| ConfigError::UserAgentSuffix { position: 0 })?;
         Ok(Self {
             inner: Arc::new(RuntimeInner {
                 provider,
@@ -68,17 +68,11 @@ impl Runtime {
         self.inner.user_agent.to_str().unwrap_or_default()
     }
 
-    /// A `reqwest` client with this runtime's connect timeout. Per-attempt timeouts are set on each
-    /// request, so the client itself has none.
-    pub fn http_client(&self) -> Result<reqwest::Client, Error<()>> {
-        build_http_client(&self.inner.config).map_err(|e| {
-            Error::new(
-                ErrorKind::Transport,
-                self.inner.provider.name,
-                "buildHttpClient",
-                e.without_url().to_string(),
-            )
-        })
+    /// A `reqwest` client with this runtime's connect timeout and the SDKs' redirect policy (see
+    /// [`build_http_client`]). Per-attempt timeouts are set on each request, so the client itself
+    /// has none.
+    pub fn http_client(&self) -> Result<reqwest::Client, ConfigError> {
+        build_http_client(&self.inner.config).map_err(|e| ConfigError::HttpClient(e.without_url().to_string()))
     }
 
     /// A request refused locally, before anything was sent: `reason` says why (it is the error's
@@ -122,9 +116,10 @@ impl Runtime {
 }
 
 /// Refuses header credentials that are not visible ASCII, before anything is sent.
-fn check_header_credentials(credentials: &Credentials) -> Result<(), InvalidConfig> {
-    let refuse = |header: &str| InvalidConfig::Credential {
-        header: header.to_string(),
+fn check_header_credentials(credentials: &Credentials) -> Result<(), ConfigError> {
+    let refuse = |header: &str| ConfigError::InvalidCredential {
+        name: header.to_string(),
+        reason: "must be non-empty visible ASCII (no spaces, control or non-ASCII characters)",
     };
     match credentials {
         Credentials::Bearer(token) if !is_visible_ascii(token.expose()) => Err(refuse("authorization")),

@@ -279,7 +279,7 @@ async fn user_agent_with_and_without_suffix() {
         };
         let refused = Runtime::new(PROVIDER, Credentials::None, config).unwrap_err();
         assert!(
-            matches!(refused, sdk_runtime::InvalidConfig::UserAgentSuffix { .. }),
+            matches!(refused, sdk_runtime::ConfigError::UserAgentSuffix { .. }),
             "{suffix:?}: {refused:?}"
         );
     }
@@ -350,11 +350,9 @@ fn a_credential_unfit_for_a_header_is_refused_when_the_runtime_is_built() {
     let refused = |credentials: Credentials| Runtime::new(PROVIDER, credentials, fast_config(3)).unwrap_err();
     for token in ["bad\ntoken", "two words", "caf\u{e9}-token", ""] {
         let error = refused(Credentials::Bearer(Secret::new(token)));
-        assert_eq!(
-            error,
-            sdk_runtime::InvalidConfig::Credential {
-                header: "authorization".into()
-            }
+        assert!(
+            matches!(&error, sdk_runtime::ConfigError::InvalidCredential { name, .. } if name == "authorization"),
+            "{error:?}"
         );
         let shown = format!("{error:?}{error}");
         assert!(token.is_empty() || !shown.contains(token), "{shown}");
@@ -363,11 +361,10 @@ fn a_credential_unfit_for_a_header_is_refused_when_the_runtime_is_built() {
         (HeaderName::from_static("x-api-key"), Secret::new("good-key")),
         (HeaderName::from_static("customer-key"), Secret::new("bad\r\nkey")),
     ]);
-    assert_eq!(
-        refused(headers),
-        sdk_runtime::InvalidConfig::Credential {
-            header: "customer-key".into()
-        }
+    let error = refused(headers);
+    assert!(
+        matches!(&error, sdk_runtime::ConfigError::InvalidCredential { name, .. } if name == "customer-key"),
+        "{error:?}"
     );
 }
 

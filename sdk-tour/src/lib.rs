@@ -16,7 +16,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use sdk_appzen::{AppZenClient, AppZenCredentials, ErrorDetails, Region, StatusSync};
 use sdk_invoicexpress::legacy::LegacyClient;
 use sdk_invoicexpress::types::DocumentStatus;
-use sdk_invoicexpress::{DocumentKind, ErrorExt, InvoiceXpressClient, StateChange};
+use sdk_invoicexpress::{Account, DocumentKind, ErrorExt, InvoiceXpressClient, StateChange};
 use sdk_iopole::types::{RejectionReason, SendStatusCode};
 use sdk_iopole::{Environment, IopoleClient, SendOutcome, StatusUpdateBuilder, Uuid};
 
@@ -372,16 +372,9 @@ async fn invoicexpress() -> Result<(), BoxError> {
         let server = MockServer::start_async().await;
         invoicexpress_mock(&server).await;
         let key = "demo-api-key-0001";
-        let client = InvoiceXpressClient::builder()
-            .account_name("demo")
-            .api_key(key)
-            .base_url(server.base_url())
-            .build()?;
-        let legacy = LegacyClient::builder()
-            .screen_name("demo")
-            .api_key(key)
-            .base_url(server.base_url())
-            .build()?;
+        let account = Account::custom(server.base_url());
+        let client = InvoiceXpressClient::builder(account.clone()).api_key(key).build()?;
+        let legacy = LegacyClient::builder(account).api_key(key).build()?;
         println!("target: an embedded mock of InvoiceXpress at {}", server.base_url());
         _server = server;
         (client, legacy, DOCUMENT)
@@ -516,16 +509,20 @@ async fn appzen() -> Result<(), BoxError> {
     let (client, invoice) = if env("APPZEN_API_KEY").is_some() {
         let invoice = env("APPZEN_INVOICE_UUID").ok_or("set APPZEN_INVOICE_UUID to an invoice of the sandbox")?;
         println!("target: the real AppZen sandbox (credentials from the environment)");
-        let region = Region::from_env()?.unwrap_or(Region::UsSandbox);
+        let region = Region::from_env(&sdk_appzen::Env::process()).unwrap_or(Region::UsSandbox);
         (
-            AppZenClient::builder(region, AppZenCredentials::from_env()?).build()?,
+            AppZenClient::builder(region)
+                .credentials(AppZenCredentials::from_env()?)
+                .build()?,
             invoice.parse::<Uuid>()?,
         )
     } else {
         let server = MockServer::start_async().await;
         appzen_mock(&server).await;
         let credentials = AppZenCredentials::new("demo-x-api-key-0001", "100439", "demo-customer-key-0001");
-        let client = AppZenClient::builder(Region::Custom(server.base_url()), credentials).build()?;
+        let client = AppZenClient::builder(Region::Custom(server.base_url()))
+            .credentials(credentials)
+            .build()?;
         println!("target: an embedded mock of AppZen at {}", server.base_url());
         _server = server;
         (client, APPZEN_INVOICE.parse::<Uuid>()?)
@@ -539,7 +536,7 @@ async fn appzen() -> Result<(), BoxError> {
     result(format!(
         "synced (HTTP {}), correlation id {}",
         receipt.status.as_u16(),
-        receipt.correlation_id.as_deref().unwrap_or("-")
+        receipt.request_id().unwrap_or("-")
     ));
 
     step("ERROR: creating it in the ERP failed");
@@ -550,7 +547,7 @@ async fn appzen() -> Result<(), BoxError> {
     result(format!(
         "synced (HTTP {}), correlation id {}",
         receipt.status.as_u16(),
-        receipt.correlation_id.as_deref().unwrap_or("-")
+        receipt.request_id().unwrap_or("-")
     ));
 
     step("an unknown invoice: AppZen's 404 comes back as a typed error");

@@ -43,7 +43,8 @@ pub fn client(server: &MockServer) -> AppZenClient {
 }
 
 pub fn client_with(server: &MockServer, config: ClientConfig) -> AppZenClient {
-    AppZenClient::builder(Region::Custom(server.base_url()), credentials())
+    AppZenClient::builder(Region::Custom(server.base_url()))
+        .credentials(credentials())
         .config(config)
         .build()
         .unwrap()

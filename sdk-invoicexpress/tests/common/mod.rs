@@ -11,7 +11,7 @@ use httpmock::{Mock, MockServer};
 use sdk_invoicexpress::legacy::LegacyClient;
 use sdk_invoicexpress::types::DocumentStatus;
 use sdk_invoicexpress::{
-    ApiError, ClientConfig, DocumentKind, ErrorExt, ErrorKind, InvoiceXpressClient, RetryPolicy, Timeouts,
+    Account, ApiError, ClientConfig, DocumentKind, ErrorExt, ErrorKind, InvoiceXpressClient, RetryPolicy, Timeouts,
     TransitionRefused,
 };
 
@@ -53,10 +53,8 @@ pub fn json_client(base_url: &str) -> InvoiceXpressClient {
 }
 
 pub fn json_client_with(base_url: &str, config: ClientConfig) -> InvoiceXpressClient {
-    InvoiceXpressClient::builder()
-        .account_name("acme")
+    InvoiceXpressClient::builder(Account::custom(base_url))
         .api_key(CANARY)
-        .base_url(base_url)
         .config(config)
         .build()
         .expect("valid test settings")
@@ -67,10 +65,8 @@ pub fn legacy_client(base_url: &str) -> LegacyClient {
 }
 
 pub fn legacy_client_with(base_url: &str, config: ClientConfig) -> LegacyClient {
-    LegacyClient::builder()
-        .screen_name("acme")
+    LegacyClient::builder(Account::custom(base_url))
         .api_key(CANARY)
-        .base_url(base_url)
         .config(config)
         .build()
         .expect("valid test settings")
