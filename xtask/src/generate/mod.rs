@@ -3,15 +3,15 @@
 //! Every file under `sdk-*/src/generated/` is written here and nowhere else. One spec goes through
 //! five stages, one module each:
 //!
-//! 1. [`read`]: read and parse the YAML;
-//! 2. [`check`]: what progenitor cannot check for itself (OpenAPI 3.0.x, operation ids, path
-//!    parameters, one body type per outcome), and [`extensions`]: the lifecycle and transition
+//! 1. `read`: read and parse the YAML;
+//! 2. `check`: what progenitor cannot check for itself (OpenAPI 3.0.x, operation ids, path
+//!    parameters, one body type per outcome), and `extensions`: the lifecycle and transition
 //!    tables and the credential names, checked;
-//! 3. [`transform`]: open enums, `x-sdk-facade` parts set aside, lenient patterns, tolerant lists,
+//! 3. `transform`: open enums, `x-sdk-facade` parts set aside, lenient patterns, tolerant lists,
 //!    and `oneOf`s of distinct JSON kinds decoded by kind;
-//! 4. [`emit`]: progenitor (client and typed httpmock helpers, run through [`progenitor`]),
+//! 4. `emit`: progenitor (client and typed httpmock helpers, run through `progenitor`),
 //!    post-processed and formatted with prettyplease, and the files written from the spec's data;
-//! 5. [`write`]: compare with what is checked in, and write or report a diff.
+//! 5. `write`: compare with what is checked in, and write or report a diff.
 //!
 //! Each stage reports what it did as typed [`Note`]s. Nothing is written until every spec has
 //! generated cleanly, so a bad spec never leaves half-generated files behind.
