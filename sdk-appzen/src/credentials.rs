@@ -7,6 +7,8 @@ use sdk_runtime::{REDACTED, Secret};
 
 use sdk_runtime::{ConfigError, Env};
 
+use crate::generated::security::{API_KEY_HEADER, CUSTOMER_ID_HEADER, CUSTOMER_KEY_HEADER};
+
 /// The credentials AppZen issues: an API key, a customer id and a customer key, sent on every
 /// request as the headers `x-api-key`, `customer-id` and `customer-key`.
 ///
@@ -64,9 +66,9 @@ impl AppZenCredentials {
     /// The credential headers, checked.
     pub(crate) fn into_headers(self) -> Result<Vec<(HeaderName, Secret)>, ConfigError> {
         [
-            ("x-api-key", self.api_key),
-            ("customer-id", self.customer_id),
-            ("customer-key", self.customer_key),
+            (API_KEY_HEADER, self.api_key),
+            (CUSTOMER_ID_HEADER, self.customer_id),
+            (CUSTOMER_KEY_HEADER, self.customer_key),
         ]
         .into_iter()
         .map(|(header, value)| {

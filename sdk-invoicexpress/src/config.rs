@@ -12,8 +12,8 @@ pub(crate) const PROVIDER: Provider = Provider {
     operations: OPERATIONS,
 };
 
-/// The query parameter that carries the API key.
-pub(crate) const API_KEY_PARAM: &str = "api_key";
+/// The query parameter that carries the API key (the spec's `apiKey` security scheme).
+pub(crate) const API_KEY_PARAM: &str = crate::generated::security::API_KEY_QUERY_PARAM;
 
 /// Environment variable: the account name (the subdomain; the legacy API's screen name).
 pub const ENV_ACCOUNT: &str = "INVOICEXPRESS_ACCOUNT";

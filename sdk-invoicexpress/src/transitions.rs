@@ -1,32 +1,25 @@
 //! The transition guards: which state changes the provider accepts from which status, as data.
 //!
 //! [`TRANSITIONS`] is seed 002's table (JSON API v2) and [`LEGACY_TRANSITIONS`] is seed 004's
-//! (legacy XML API). Both equal the spec's `x-transitions` (a test parses `specs/invoicexpress.yaml`
-//! and compares). A client checks a change against its table when the caller says what the
-//! document's current status is; a refused change never reaches the server.
+//! (legacy XML API). Their rows are generated from the spec's two `x-transitions`
+//! (`generated/tables.rs`); the guard logic is here. A client checks a change against its table
+//! when the caller says what the document's current status is; a refused change never reaches the
+//! server.
 
 use std::fmt;
 
+use crate::generated::tables::{CHANGE_DEBIT_NOTE_STATE_LEGACY_TRANSITIONS, CHANGE_DOCUMENT_STATE_TRANSITIONS};
 use crate::state::DocumentKind;
 use crate::types::{DocumentStatus, StateChangeKind};
 
 /// One row of a transition table: from `from`, sending `state` gives `to`, for the listed `types`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Transition {
-    /// The document's status before the change.
-    pub from: DocumentStatus,
-    /// The document's status after the change.
-    pub to: DocumentStatus,
-    /// The state sent in the request body.
-    pub state: StateChangeKind,
-    /// The document types the row applies to.
-    pub types: &'static [DocumentKind],
-}
+/// Generated from the spec's `x-transitions`.
+pub use crate::generated::tables::Transition;
 
 impl Transition {
     /// Whether the row applies to `kind`.
     pub fn applies_to(&self, kind: DocumentKind) -> bool {
-        self.types.contains(&kind)
+        self.types.iter().any(|listed| listed.as_str() == kind.as_str())
     }
 }
 
@@ -37,59 +30,11 @@ pub struct TransitionTable {
     rows: &'static [Transition],
 }
 
-const ALL_KINDS: &[DocumentKind] = &DocumentKind::ALL;
-const INVOICE_RECEIPTS: &[DocumentKind] = &[DocumentKind::InvoiceReceipts];
-const CREDIT_AND_DEBIT_NOTES: &[DocumentKind] = &[DocumentKind::CreditNotes, DocumentKind::DebitNotes];
-const DEBIT_NOTES: &[DocumentKind] = &[DocumentKind::DebitNotes];
-
 /// Seed 002's table for `PUT /{document-type}/{document-id}/change-state.json`. "Any other
 /// transitions will fail."
 pub static TRANSITIONS: TransitionTable = TransitionTable {
     api: "JSON API",
-    rows: &[
-        Transition {
-            from: DocumentStatus::Draft,
-            to: DocumentStatus::Final,
-            state: StateChangeKind::Finalized,
-            types: ALL_KINDS,
-        },
-        Transition {
-            from: DocumentStatus::Draft,
-            to: DocumentStatus::Settled,
-            state: StateChangeKind::Finalized,
-            types: INVOICE_RECEIPTS,
-        },
-        Transition {
-            from: DocumentStatus::Draft,
-            to: DocumentStatus::Deleted,
-            state: StateChangeKind::Deleted,
-            types: ALL_KINDS,
-        },
-        Transition {
-            from: DocumentStatus::Final,
-            to: DocumentStatus::Canceled,
-            state: StateChangeKind::Canceled,
-            types: ALL_KINDS,
-        },
-        Transition {
-            from: DocumentStatus::Settled,
-            to: DocumentStatus::Canceled,
-            state: StateChangeKind::Canceled,
-            types: INVOICE_RECEIPTS,
-        },
-        Transition {
-            from: DocumentStatus::Final,
-            to: DocumentStatus::Settled,
-            state: StateChangeKind::Settled,
-            types: ALL_KINDS,
-        },
-        Transition {
-            from: DocumentStatus::Settled,
-            to: DocumentStatus::Final,
-            state: StateChangeKind::Unsettled,
-            types: CREDIT_AND_DEBIT_NOTES,
-        },
-    ],
+    rows: CHANGE_DOCUMENT_STATE_TRANSITIONS,
 };
 
 /// Seed 004's table for the legacy `PUT /debit_notes/{id}/change-state.xml` ("final or second
@@ -97,56 +42,7 @@ pub static TRANSITIONS: TransitionTable = TransitionTable {
 /// legacy client has no table to check against and lets the server decide.
 pub static LEGACY_TRANSITIONS: TransitionTable = TransitionTable {
     api: "legacy XML API",
-    rows: &[
-        Transition {
-            from: DocumentStatus::Draft,
-            to: DocumentStatus::Final,
-            state: StateChangeKind::Finalized,
-            types: DEBIT_NOTES,
-        },
-        Transition {
-            from: DocumentStatus::Draft,
-            to: DocumentStatus::Deleted,
-            state: StateChangeKind::Deleted,
-            types: DEBIT_NOTES,
-        },
-        Transition {
-            from: DocumentStatus::Settled,
-            to: DocumentStatus::Final,
-            state: StateChangeKind::Unsettled,
-            types: DEBIT_NOTES,
-        },
-        Transition {
-            from: DocumentStatus::Final,
-            to: DocumentStatus::SecondCopy,
-            state: StateChangeKind::SecondCopy,
-            types: DEBIT_NOTES,
-        },
-        Transition {
-            from: DocumentStatus::Final,
-            to: DocumentStatus::Canceled,
-            state: StateChangeKind::Canceled,
-            types: DEBIT_NOTES,
-        },
-        Transition {
-            from: DocumentStatus::SecondCopy,
-            to: DocumentStatus::Canceled,
-            state: StateChangeKind::Canceled,
-            types: DEBIT_NOTES,
-        },
-        Transition {
-            from: DocumentStatus::Final,
-            to: DocumentStatus::Settled,
-            state: StateChangeKind::Settled,
-            types: DEBIT_NOTES,
-        },
-        Transition {
-            from: DocumentStatus::SecondCopy,
-            to: DocumentStatus::Settled,
-            state: StateChangeKind::Settled,
-            types: DEBIT_NOTES,
-        },
-    ],
+    rows: CHANGE_DEBIT_NOTE_STATE_LEGACY_TRANSITIONS,
 };
 
 impl TransitionTable {

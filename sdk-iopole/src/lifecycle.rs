@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::generated::tables::{LIFECYCLE_CODES, LifecycleCode};
 use crate::types::LifecycleStatusCode;
 
 /// A lifecycle status of the French e-invoicing reform, as Iopole reports it in a status history.
@@ -58,155 +59,33 @@ pub enum LifecycleStatus {
     Rejected,
 }
 
-/// One row of the lifecycle table.
-struct Row {
-    status: LifecycleStatus,
-    name: &'static str,
-    code: u16,
-    fr: &'static str,
-    en: &'static str,
-    mandatory: bool,
-}
-
-/// The lifecycle table, written once, in code order (the order of the enum's variants).
-/// `tests/lifecycle.rs` checks it against the spec's `x-lifecycle-codes`.
-const TABLE: [Row; 14] = [
-    Row {
-        status: LifecycleStatus::Submitted,
-        name: "SUBMITTED",
-        code: 200,
-        fr: "Déposée",
-        en: "Submitted",
-        mandatory: true,
-    },
-    Row {
-        status: LifecycleStatus::Issued,
-        name: "ISSUED",
-        code: 201,
-        fr: "Émise",
-        en: "Issued",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::Received,
-        name: "RECEIVED",
-        code: 202,
-        fr: "Reçue",
-        en: "Received",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::MadeAvailable,
-        name: "MADE_AVAILABLE",
-        code: 203,
-        fr: "Mise à disposition",
-        en: "Made available",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::InHand,
-        name: "IN_HAND",
-        code: 204,
-        fr: "Prise en charge",
-        en: "In hand",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::Approved,
-        name: "APPROVED",
-        code: 205,
-        fr: "Approuvée",
-        en: "Approved",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::PartiallyApproved,
-        name: "PARTIALLY_APPROVED",
-        code: 206,
-        fr: "Approuvée partiellement",
-        en: "Partially approved",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::Disputed,
-        name: "DISPUTED",
-        code: 207,
-        fr: "En litige",
-        en: "Disputed",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::Suspended,
-        name: "SUSPENDED",
-        code: 208,
-        fr: "Suspendue",
-        en: "Suspended",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::Completed,
-        name: "COMPLETED",
-        code: 209,
-        fr: "Complétée",
-        en: "Completed",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::Refused,
-        name: "REFUSED",
-        code: 210,
-        fr: "Refusée",
-        en: "Refused",
-        mandatory: true,
-    },
-    Row {
-        status: LifecycleStatus::PaymentSent,
-        name: "PAYMENT_SENT",
-        code: 211,
-        fr: "Paiement transmis",
-        en: "Payment sent",
-        mandatory: false,
-    },
-    Row {
-        status: LifecycleStatus::PaymentReceived,
-        name: "PAYMENT_RECEIVED",
-        code: 212,
-        fr: "Encaissée",
-        en: "Payment received",
-        mandatory: true,
-    },
-    Row {
-        status: LifecycleStatus::Rejected,
-        name: "REJECTED",
-        code: 213,
-        fr: "Rejetée",
-        en: "Rejected",
-        mandatory: true,
-    },
-];
+// The lifecycle table is generated from the spec's `x-lifecycle-codes` (`generated/tables.rs`), in
+// code order. The enum lists one variant per row, in the same order (`variants_follow_table_order`
+// checks the names), so a variant's discriminant is its row.
+const _: () = assert!(LIFECYCLE_CODES.len() == LifecycleStatus::ALL.len());
 
 impl LifecycleStatus {
     /// Every status, in code order (200 to 213).
     pub const ALL: [LifecycleStatus; 14] = [
-        TABLE[0].status,
-        TABLE[1].status,
-        TABLE[2].status,
-        TABLE[3].status,
-        TABLE[4].status,
-        TABLE[5].status,
-        TABLE[6].status,
-        TABLE[7].status,
-        TABLE[8].status,
-        TABLE[9].status,
-        TABLE[10].status,
-        TABLE[11].status,
-        TABLE[12].status,
-        TABLE[13].status,
+        Self::Submitted,
+        Self::Issued,
+        Self::Received,
+        Self::MadeAvailable,
+        Self::InHand,
+        Self::Approved,
+        Self::PartiallyApproved,
+        Self::Disputed,
+        Self::Suspended,
+        Self::Completed,
+        Self::Refused,
+        Self::PaymentSent,
+        Self::PaymentReceived,
+        Self::Rejected,
     ];
 
-    fn row(self) -> &'static Row {
+    fn row(self) -> &'static LifecycleCode {
         // The variants are declared in table order, so the discriminant is the row index.
-        &TABLE[self as usize]
+        &LIFECYCLE_CODES[self as usize]
     }
 
     /// The wire name, for example `"APPROVED"`.
@@ -221,12 +100,12 @@ impl LifecycleStatus {
 
     /// The French label, for example `"Approuvée"`.
     pub fn label_fr(self) -> &'static str {
-        self.row().fr
+        self.row().label_fr
     }
 
     /// The English label, for example `"Approved"`.
     pub fn label_en(self) -> &'static str {
-        self.row().en
+        self.row().label_en
     }
 
     /// Whether the reform makes this status mandatory (200, 210, 212, 213).
@@ -236,15 +115,14 @@ impl LifecycleStatus {
 
     /// The status with this numeric code, if it is one of 200 to 213.
     pub fn from_code(code: u16) -> Option<Self> {
-        TABLE.iter().find(|row| row.code == code).map(|row| row.status)
+        Self::ALL.into_iter().find(|status| status.code() == code)
     }
 
     /// The status with this name (`"APPROVED"`), compared without regard to ASCII case.
     pub fn from_name(name: &str) -> Option<Self> {
-        TABLE
-            .iter()
-            .find(|row| row.name.eq_ignore_ascii_case(name))
-            .map(|row| row.status)
+        Self::ALL
+            .into_iter()
+            .find(|status| status.name().eq_ignore_ascii_case(name))
     }
 
     /// Interprets a status code as Iopole sends it: a name (`"APPROVED"`) or a numeric code
@@ -302,10 +180,19 @@ mod tests {
 
     #[test]
     fn variants_follow_table_order() {
-        for (index, row) in TABLE.iter().enumerate() {
-            assert_eq!(row.status as usize, index, "{}", row.name);
+        // The generated table and the spec's open enum list the same names in the same order;
+        // each variant's row has its name, and the codes run from 200.
+        for (index, status) in LifecycleStatus::ALL.into_iter().enumerate() {
+            assert_eq!(status as usize, index);
+            let row = &LIFECYCLE_CODES[index];
+            assert_eq!(row.name, LifecycleStatusCode::KNOWN_VALUES[index]);
+            assert_eq!(
+                format!("{status:?}"),
+                format!("{:?}", LifecycleStatusCode::from_wire(row.name)),
+                "{}",
+                row.name
+            );
             assert_eq!(row.code as usize, 200 + index, "{}", row.name);
-            assert_eq!(LifecycleStatus::ALL[index], row.status);
         }
     }
 

@@ -92,8 +92,8 @@ fn run_generate(check: bool) -> ExitCode {
         }
     };
     for (target, output) in TARGETS.iter().zip(&outputs) {
-        for line in &output.excluded {
-            println!("{}: excluded {line}", target.spec);
+        for note in &output.notes {
+            println!("{}: {} {note}", target.spec, note.category());
         }
     }
     if check {

@@ -21,6 +21,13 @@ pub mod one_of;
 pub mod open_enums;
 #[rustfmt::skip]
 pub mod operations;
+/// Credential names from the spec's security schemes (a crate uses those it needs).
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod security;
+/// Tables from the spec's extensions (`x-lifecycle-codes`, `x-transitions`).
+#[rustfmt::skip]
+pub mod tables;
 
 // Every generated call runs through the shared runtime: authentication before sending, then
 // retries, timeouts and tracing around the exchange.

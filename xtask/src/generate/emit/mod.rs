@@ -1,0 +1,107 @@
+//! Stage 4, emit: the generated files' sources. progenitor's client and httpmock helpers,
+//! post-processed (the `oneOf` re-export) and formatted with prettyplease; `mod.rs`; and, in
+//! [`sources`] and [`tables`], the files written from the spec's data (open enums, `oneOf`s,
+//! operations, extension tables, credential names).
+
+pub(crate) mod sources;
+pub(crate) mod tables;
+
+use super::ONE_OF_MODULE;
+use super::transform::one_of::OneOf;
+
+/// Adds `pub use crate::generated::one_of::{...};` to the generated `types` module, so that the
+/// replaced types stay where typify's were (`types::TradePartyRoleCode`).
+pub(crate) fn reexport_one_ofs(file: &mut syn::File, one_ofs: &[OneOf]) -> Result<(), String> {
+    if one_ofs.is_empty() {
+        return Ok(());
+    }
+    let names = one_ofs.iter().map(|one_of| quote::format_ident!("{}", one_of.name));
+    let module: syn::Path =
+        syn::parse_str(ONE_OF_MODULE).map_err(|e| format!("`{ONE_OF_MODULE}` is not a Rust path: {e}"))?;
+    let item: syn::Item = syn::parse2(quote::quote! {
+        /// Kind-dispatched `oneOf` types (`sdk_runtime::one_of!`), in place of typify's untagged enums.
+        pub use #module::{#(#names),*};
+    })
+    .map_err(|e| format!("cannot write the one_of re-export: {e}"))?;
+    let types = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or("progenitor produced no `types` module")?;
+    types.insert(0, item);
+    Ok(())
+}
+
+/// Formats progenitor's output as it is.
+pub(crate) fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+    format_file(tokens, |_| Ok(()))
+}
+
+/// Parses progenitor's output, lets `edit` change it, and formats it.
+pub(crate) fn format_file(
+    tokens: proc_macro2::TokenStream,
+    edit: impl FnOnce(&mut syn::File) -> Result<(), String>,
+) -> Result<String, String> {
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    edit(&mut file)?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// The generated `mod.rs`: the modules and the `ClientHooks` implementation.
+pub(crate) fn module_root(spec: &str) -> String {
+    format!(
+        r#"//! Code generated from `{spec}`: the progenitor client, typed httpmock helpers, open enums,
+//! kind-dispatched `oneOf` enums and the operation table. The facade in this crate wraps it; see
+//! the crate docs.
+
+// prettyplease formats these files; rustfmt would format them differently.
+/// The progenitor-generated client and its types.
+#[rustfmt::skip]
+#[allow(clippy::all, missing_docs, rustdoc::all, unused_imports, unused_mut)]
+pub mod client;
+/// Typed httpmock `When`/`Then` helpers for each operation (feature `mock`).
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+#[allow(clippy::all, missing_docs, rustdoc::all, unused_imports)]
+pub mod mock;
+/// `oneOf` types decoded by the JSON kind of the value (re-exported by `client::types`).
+#[rustfmt::skip]
+pub mod one_of;
+#[rustfmt::skip]
+pub mod open_enums;
+#[rustfmt::skip]
+pub mod operations;
+/// Credential names from the spec's security schemes (a crate uses those it needs).
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod security;
+/// Tables from the spec's extensions (`x-lifecycle-codes`, `x-transitions`).
+#[rustfmt::skip]
+pub mod tables;
+
+// Every generated call runs through the shared runtime: authentication before sending, then
+// retries, timeouts and tracing around the exchange.
+impl progenitor_client::ClientHooks<sdk_runtime::Runtime> for client::Client {{
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {{
+        self.inner.prepare(request, info.operation_id).await
+    }}
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {{
+        self.inner.execute(&self.client, request, info.operation_id).await
+    }}
+}}
+"#
+    )
+}
