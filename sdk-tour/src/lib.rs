@@ -5,6 +5,11 @@
 //! With a provider's environment variables set, that provider's part targets its real sandbox
 //! instead (see [`USAGE`]).
 
+/// The workspace README's quick starts, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme_snippets {}
+
 use std::error::Error as StdError;
 use std::fmt::Write as _;
 
