@@ -10,6 +10,7 @@ pub(crate) const PROVIDER: Provider = Provider {
     name: "invoicexpress",
     sdk_version: env!("CARGO_PKG_VERSION"),
     operations: OPERATIONS,
+    default_rate_limits: sdk_runtime::RateLimits::none,
 };
 
 /// The query parameter that carries the API key (the spec's `apiKey` security scheme).

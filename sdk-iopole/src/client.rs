@@ -339,6 +339,7 @@ impl IopoleClientBuilder {
                 name: PROVIDER,
                 sdk_version: env!("CARGO_PKG_VERSION"),
                 operations: generated::operations::OPERATIONS,
+                default_rate_limits: sdk_runtime::RateLimits::none,
             },
             credentials,
             self.config,

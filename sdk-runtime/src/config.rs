@@ -113,6 +113,10 @@ pub struct ClientConfig {
     pub user_agent_suffix: Option<String>,
     /// How much of a response body is read.
     pub limits: BodyLimits,
+    /// How fast requests may go out. `None` (the default): the provider's preset, from its
+    /// documented limits (see each SDK's docs); [`RateLimits::none()`](crate::RateLimits::none)
+    /// turns limiting off.
+    pub rate_limits: Option<crate::RateLimits>,
 }
 
 /// Why a client could not be built: a setting, a credential or an environment variable it cannot
@@ -181,6 +185,12 @@ pub enum ConfigError {
     BodyLimit {
         /// `success` or `error`.
         which: &'static str,
+    },
+    /// A rate limit cannot be used.
+    #[error("invalid rate limit: {reason}")]
+    RateLimit {
+        /// Why.
+        reason: &'static str,
     },
     /// The HTTP client could not be built (e.g. no TLS backend could be initialised).
     #[error("the HTTP client could not be built: {0}")]

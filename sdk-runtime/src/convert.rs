@@ -49,9 +49,18 @@ impl Runtime {
         };
 
         let converted = match error {
-            Generated::Custom(message) => match record.auth_error.clone() {
-                Some(auth) => Error::new(ErrorKind::Auth, provider, operation_id, auth.to_string()).with_auth(auth),
-                None => Error::new(ErrorKind::InvalidRequest, provider, operation_id, message),
+            Generated::Custom(message) => match (record.auth_error.clone(), record.no_budget) {
+                (Some(auth), _) => {
+                    Error::new(ErrorKind::Auth, provider, operation_id, auth.to_string()).with_auth(auth)
+                }
+                (None, Some(wait)) => Error::new(
+                    ErrorKind::Timeout,
+                    provider,
+                    operation_id,
+                    format!("{message} (the budget would have made it wait {wait:?})"),
+                )
+                .with_outcome(RequestOutcome::NotSent),
+                (None, None) => Error::new(ErrorKind::InvalidRequest, provider, operation_id, message),
             },
             Generated::InvalidRequest(message) => {
                 Error::new(ErrorKind::InvalidRequest, provider, operation_id, message)

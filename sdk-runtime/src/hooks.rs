@@ -28,6 +28,21 @@ impl Runtime {
         // progenitor adds `api-version: <info.version>` to every request; none of the providers
         // documents it, so it does not go on the wire.
         request.headers_mut().remove("api-version");
+        // The first attempt's rate budget (a retry's is taken in the send loop), within the
+        // call's deadline.
+        let operation = self.resolve(operation_id).map_or(operation_id, |op| op.operation_id);
+        if let Err(no_budget) = self.inner.budgets.acquire(operation, self.remaining()).await {
+            tracing::warn!(
+                provider = self.inner.provider.name,
+                operation_id = operation,
+                wait_ms = no_budget.wait.as_millis() as u64,
+                "no rate budget before the call's deadline; not sent"
+            );
+            with_record(|record| record.no_budget = Some(no_budget.wait));
+            return Err(progenitor_client::Error::Custom(
+                "the rate budget leaves no room before the call's deadline".into(),
+            ));
+        }
         let applied = match &self.inner.static_headers {
             Some(Ok(headers)) => {
                 for (name, value) in headers {
@@ -81,6 +96,15 @@ impl Runtime {
         Box::pin(self.send_with_retries(client, request)).instrument(span).await
     }
 
+    /// Time left before the current call's deadline (a whole deadline outside a call wrapper).
+    fn remaining(&self) -> Duration {
+        read_record(|record| record.deadline)
+            .flatten()
+            .map_or(self.inner.config.timeouts.deadline, |deadline| {
+                deadline.saturating_duration_since(Instant::now())
+            })
+    }
+
     /// The operation the current call runs: the one its call wrapper named, else the table's
     /// entry for progenitor's id.
     fn resolve(&self, generated_id: &str) -> Option<&'static OperationSpec> {
@@ -105,6 +129,7 @@ impl Runtime {
         let idempotent = is_idempotent(request.method());
         with_record(|record| record.idempotent = idempotent);
         let span = tracing::Span::current();
+        let operation_id = read_record(|record| record.operation.map(|op| op.operation_id)).flatten();
         let mut attempt = 0u32;
         let mut renewed_credentials = false;
         loop {
@@ -158,8 +183,11 @@ impl Runtime {
                         (Decision::RetryAfter(delay), Some(next)) => {
                             tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %error, "retrying");
                             tokio::time::sleep(delay).await;
-                            request = next;
-                            continue;
+                            if self.retry_budget(operation_id, remaining()).await {
+                                request = next;
+                                continue;
+                            }
+                            with_record(|record| record.deadline_reached = true);
                         }
                         (Decision::DeadlineReached, _) => with_record(|record| record.deadline_reached = true),
                         _ if remaining().is_zero() => with_record(|record| record.deadline_reached = true),
@@ -173,6 +201,7 @@ impl Runtime {
 
             let status = response.status();
             span.record("http.response.status_code", status.as_u16());
+            self.inner.budgets.observe(status == StatusCode::TOO_MANY_REQUESTS);
             tracing::debug!(attempt, status = status.as_u16(), latency_ms, "response");
 
             if status == StatusCode::UNAUTHORIZED
@@ -228,9 +257,13 @@ impl Runtime {
                         delay_ms = delay.as_millis() as u64,
                         "retrying"
                     );
+                    tokio::time::sleep(delay).await;
+                    if !self.retry_budget(operation_id, remaining()).await {
+                        with_record(|record| record.deadline_reached = true);
+                        return self.finish(response).await;
+                    }
                     // Drain the unused body (up to the error limit) so the connection can be reused.
                     let _ = read_capped(response, config.limits.error).await;
-                    tokio::time::sleep(delay).await;
                     request = next;
                 }
                 (Decision::DeadlineReached, _) => {
@@ -239,6 +272,25 @@ impl Runtime {
                     return self.finish(response).await;
                 }
                 _ => return self.finish(response).await,
+            }
+        }
+    }
+
+    /// Takes a retry's rate budget; false when it would end past the deadline.
+    async fn retry_budget(&self, operation_id: Option<&str>, remaining: Duration) -> bool {
+        match self.inner.budgets.acquire(operation_id.unwrap_or(""), remaining).await {
+            Ok(waited) => {
+                if !waited.is_zero() {
+                    tracing::debug!(wait_ms = waited.as_millis() as u64, "waited for the rate budget");
+                }
+                true
+            }
+            Err(no_budget) => {
+                tracing::warn!(
+                    wait_ms = no_budget.wait.as_millis() as u64,
+                    "no rate budget before the deadline; not retrying"
+                );
+                false
             }
         }
     }

@@ -26,6 +26,9 @@ pub struct Provider {
     pub sdk_version: &'static str,
     /// The spec's operations (the generated `OPERATIONS` table).
     pub operations: &'static [OperationSpec],
+    /// The rate limits a client uses unless [`ClientConfig::rate_limits`](crate::ClientConfig::rate_limits)
+    /// says otherwise: the provider's documented limits.
+    pub default_rate_limits: fn() -> crate::RateLimits,
 }
 
 impl Provider {

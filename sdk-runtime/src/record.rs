@@ -35,6 +35,8 @@ pub(crate) struct CallRecord {
     pub success_body_failure: Option<(Bytes, BodyProblem)>,
     pub auth_error: Option<AuthError>,
     pub deadline_reached: bool,
+    /// The first attempt got no rate budget before the deadline: how long it would have waited.
+    pub no_budget: Option<Duration>,
 }
 
 impl CallRecord {

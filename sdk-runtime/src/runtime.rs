@@ -10,6 +10,7 @@ use crate::credentials::{AuthError, Credentials};
 use crate::error::Error;
 use crate::http_client::build_http_client;
 use crate::operation::{OperationSpec, Provider};
+use crate::rate::Budgets;
 
 /// The runtime shared by a client's calls. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -25,6 +26,8 @@ pub(crate) struct RuntimeInner {
     pub static_headers: Option<Result<Vec<(HeaderName, HeaderValue)>, AuthError>>,
     pub config: ClientConfig,
     pub user_agent: HeaderValue,
+    /// The rate budgets every call spends from (shared by the clones).
+    pub budgets: Budgets,
 }
 
 impl Runtime {
@@ -42,6 +45,8 @@ impl Runtime {
         }
         // The suffix was checked above; the provider name and version are the SDK's own.
         let user_agent = HeaderValue::from_str(&agent).map_err(|_| ConfigError::UserAgentSuffix { position: 0 })?;
+        let limits = config.rate_limits.clone().unwrap_or_else(provider.default_rate_limits);
+        let budgets = Budgets::new(&limits)?;
         Ok(Self {
             inner: Arc::new(RuntimeInner {
                 provider,
@@ -49,6 +54,7 @@ impl Runtime {
                 credentials,
                 config,
                 user_agent,
+                budgets,
             }),
         })
     }
@@ -142,6 +148,7 @@ mod tests {
                 name: "p",
                 sdk_version: "1",
                 operations: &[],
+                default_rate_limits: crate::RateLimits::none,
             },
             Credentials::QueryApiKey {
                 name: "api_key",

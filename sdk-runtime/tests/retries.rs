@@ -314,6 +314,7 @@ async fn the_deadline_ends_the_retry_loop() {
         },
         user_agent_suffix: None,
         limits: Default::default(),
+        rate_limits: None,
     };
     let (runtime, http) = runtime(Credentials::None, config);
 

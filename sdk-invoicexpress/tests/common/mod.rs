@@ -37,6 +37,7 @@ pub fn fast_config() -> ClientConfig {
         },
         user_agent_suffix: Some("sdk-invoicexpress-tests".into()),
         limits: Default::default(),
+        rate_limits: None,
     }
 }
 

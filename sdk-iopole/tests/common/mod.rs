@@ -141,6 +141,7 @@ pub fn test_config() -> ClientConfig {
         },
         user_agent_suffix: None,
         limits: Default::default(),
+        rate_limits: None,
     }
 }
 

@@ -76,6 +76,7 @@ pub const PROVIDER: Provider = Provider {
     name: "testprov",
     sdk_version: "9.9.9",
     operations: OPERATIONS,
+    default_rate_limits: sdk_runtime::RateLimits::none,
 };
 
 /// A resource of the test API.
@@ -108,6 +109,7 @@ pub fn fast_config(max_attempts: u32) -> ClientConfig {
         },
         user_agent_suffix: None,
         limits: Default::default(),
+        rate_limits: None,
     }
 }
 
