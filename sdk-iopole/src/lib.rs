@@ -80,3 +80,6 @@ pub type Error = sdk_runtime::Error<types::IopoleError>;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
+
+pub mod feed;
+pub mod webhook;

@@ -13,11 +13,13 @@ use common::*;
 use httpmock::prelude::*;
 use sdk_contract::{ContractSpec, Coverage, Recorder, describe};
 use sdk_iopole::types::{
-    Attachment, IopoleError, IopoleErrorDetails, NotSeenInvoiceStatuses, RejectionReason, SendStatusCode,
-    SendStatusResponse, StatusHistoryItem, StatusUpdate,
+    Attachment, ConfigResourceId, IopoleError, IopoleErrorDetails, NotSeenInvoiceStatuses, RejectionReason,
+    RetryStrategy, SendStatusCode, SendStatusResponse, StatusHistoryItem, StatusUpdate, Webhook, WebhookRegistration,
 };
+use sdk_iopole::webhook::{ReceiverAuth, WebhookRegistrationBuilder};
 use sdk_iopole::{
-    Environment, Error, ErrorKind, IopoleClient, IopoleClientBuilder, SendOutcome, StatusUpdateBuilder, Tolerant, Uuid,
+    Environment, Error, ErrorKind, IopoleClient, IopoleClientBuilder, SendOutcome, StatusUpdateBuilder, SuccessBody,
+    Tolerant, Uuid,
 };
 use serde_json::{Value, json};
 
@@ -25,6 +27,10 @@ use serde_json::{Value, json};
 const CUSTOMER_ID: &str = "0b8c2f7e-8f57-4a5a-9f3d-2a9c1d3e4f50";
 /// The status of `markStatusAsSeen`'s path example.
 const STATUS_ID: &str = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
+/// The webhook of the config operations' path examples.
+const WEBHOOK_ID: &str = "f47ac10b-58cc-4372-a567-0e02b2c3d479";
+/// An HMAC secret of 40 characters.
+const HMAC_SECRET: &str = "canary-hmac-secret-0123456789abcdef-Q7w2";
 /// `%PDF-1.4\n`, base64-encoded.
 const PDF_BASE64: &str = "JVBERi0xLjQK";
 
@@ -69,6 +75,13 @@ enum Call {
     MarkSeen(Uuid),
     /// `drain_not_seen`: `getNotSeenStatuses`, then `markStatusAsSeen` per status handled.
     Drain,
+    RegisterWebhook(WebhookRegistrationBuilder),
+    Webhooks,
+    Webhook(Uuid),
+    DeleteWebhook(Uuid),
+    SetRetryStrategy(RetryStrategy),
+    RetryStrategy,
+    DeleteRetryStrategy,
 }
 
 impl Call {
@@ -80,6 +93,11 @@ impl Call {
             Self::NotSeen => Some("/v1/invoice/status/notSeen".into()),
             Self::MarkSeen(status) => Some(format!("/v1/invoice/status/{status}/markAsSeen")),
             Self::Drain => None,
+            Self::RegisterWebhook(_) | Self::Webhooks => Some("/v1/config/webhook".into()),
+            Self::Webhook(id) | Self::DeleteWebhook(id) => Some(format!("/v1/config/webhook/{id}")),
+            Self::SetRetryStrategy(_) | Self::RetryStrategy | Self::DeleteRetryStrategy => {
+                Some("/v1/config/retry/strategy".into())
+            }
         }
     }
 }
@@ -93,6 +111,11 @@ enum Outcome {
     Seen,
     /// The statuses `drain_not_seen` handled and marked seen.
     Drained(Vec<Uuid>),
+    /// A configuration write (`operationId`) and its answer.
+    Configured(&'static str, SuccessBody<ConfigResourceId>),
+    Webhooks(Vec<Webhook>),
+    Webhook(Box<Webhook>),
+    RetryStrategy(RetryStrategy),
 }
 
 impl Outcome {
@@ -106,6 +129,10 @@ impl Outcome {
             Self::Drained(handled) => std::iter::once("getNotSeenStatuses")
                 .chain(handled.iter().map(|_| "markStatusAsSeen"))
                 .collect(),
+            Self::Configured(operation, _) => vec![*operation],
+            Self::Webhooks(_) => vec!["listWebhooks"],
+            Self::Webhook(_) => vec!["getWebhook"],
+            Self::RetryStrategy(_) => vec!["getRetryStrategy"],
         }
     }
 }
@@ -125,6 +152,20 @@ async fn run(client: &IopoleClient, call: &Call) -> Result<Outcome, Error> {
                 .await?;
             assert!(report.is_complete(), "{report:?}");
             Outcome::Drained(report.handled)
+        }
+        Call::RegisterWebhook(registration) => {
+            Outcome::Configured("createWebhook", client.register_webhook(registration).await?.value)
+        }
+        Call::Webhooks => Outcome::Webhooks(client.webhooks().await?.value),
+        Call::Webhook(id) => Outcome::Webhook(Box::new(client.webhook(*id).await?.value)),
+        Call::DeleteWebhook(id) => Outcome::Configured("deleteWebhook", client.delete_webhook(*id).await?.value),
+        Call::SetRetryStrategy(strategy) => Outcome::Configured(
+            "createRetryStrategy",
+            client.set_retry_strategy(strategy.clone()).await?.value,
+        ),
+        Call::RetryStrategy => Outcome::RetryStrategy(client.retry_strategy().await?.value),
+        Call::DeleteRetryStrategy => {
+            Outcome::Configured("deleteRetryStrategy", client.delete_retry_strategy().await?.value)
         }
     })
 }
@@ -257,7 +298,91 @@ fn cases(spec: &ContractSpec) -> Vec<Case> {
             body: None,
         },
     ]);
+    cases.extend(config_cases(spec));
     cases
+}
+
+/// The webhook and retry-strategy configuration cases.
+fn config_cases(spec: &ContractSpec) -> Vec<Case> {
+    let registration = WebhookRegistrationBuilder::new()
+        .status_callback("https://erp.example.com/iopole/status")
+        .invoice_callback("https://erp.example.com/iopole/invoice")
+        .label("ERP push")
+        .auth(ReceiverAuth::hmac(HMAC_SECRET).expect("a valid secret"));
+    let basic = WebhookRegistrationBuilder::new()
+        .status_callback("https://erp.example.com/iopole/status")
+        .direction(sdk_iopole::types::StreamDirection::Inbound)
+        .adapter_code("standardAdapter")
+        .auth(ReceiverAuth::basic("iopole", "a-strong-password-42").expect("valid credentials"));
+    let strategy_example = example(spec, "createRetryStrategy", "request").expect("a request example");
+    // Sent as the type writes it (delays as `240.0`: the same numbers as the example's `240`).
+    let strategy: RetryStrategy = serde_json::from_value(strategy_example).expect("the example decodes");
+    vec![
+        Case {
+            name: "register a webhook with an HMAC secret".into(),
+            call: Call::RegisterWebhook(registration),
+            body: Some(json!({
+                "label": "ERP push",
+                "interopData": {"endpoints": {
+                    "status": {"callbackUrl": "https://erp.example.com/iopole/status"},
+                    "invoice": {"callbackUrl": "https://erp.example.com/iopole/invoice"},
+                    "authentication": {"hmac": {"secretKey": HMAC_SECRET}}
+                }}
+            })),
+        },
+        Case {
+            name: "register an inbound webhook with basic auth".into(),
+            call: Call::RegisterWebhook(basic),
+            body: Some(json!({
+                "adapterCode": "standardAdapter",
+                "filterStreamDirection": "INBOUND",
+                "interopData": {"endpoints": {
+                    "status": {"callbackUrl": "https://erp.example.com/iopole/status"},
+                    "authentication": {"basic": {"username": "iopole", "password": "a-strong-password-42"}}
+                }}
+            })),
+        },
+        Case {
+            name: "list the webhooks".into(),
+            call: Call::Webhooks,
+            body: None,
+        },
+        Case {
+            name: "read a webhook".into(),
+            call: Call::Webhook(uuid(WEBHOOK_ID)),
+            body: None,
+        },
+        Case {
+            name: "delete a webhook".into(),
+            call: Call::DeleteWebhook(uuid(WEBHOOK_ID)),
+            body: None,
+        },
+        Case {
+            name: "the spec's retry strategy".into(),
+            body: Some(serde_json::to_value(&strategy).expect("serializes")),
+            call: Call::SetRetryStrategy(strategy),
+        },
+        Case {
+            name: "the default retry strategy".into(),
+            call: Call::SetRetryStrategy(RetryStrategy {
+                active: true,
+                network_retry_on: None,
+                retry_delays: vec![],
+                retry_on: vec![],
+            }),
+            body: Some(json!({"active": true})),
+        },
+        Case {
+            name: "read the retry strategy".into(),
+            call: Call::RetryStrategy,
+            body: None,
+        },
+        Case {
+            name: "delete the retry strategy".into(),
+            call: Call::DeleteRetryStrategy,
+            body: None,
+        },
+    ]
 }
 
 /// A client builder as the contract cases use it: no retries, short timeouts, and `customer-id`
@@ -279,16 +404,31 @@ async fn success_server(spec: &ContractSpec, recorder: &Recorder) -> MockServer 
     let not_seen = example(spec, "getNotSeenStatuses", "200")
         .expect("200 example")
         .to_string();
+    let webhook_created = example(spec, "createWebhook", "201").expect("201 example").to_string();
+    let webhooks = example(spec, "listWebhooks", "200").expect("200 example").to_string();
+    let webhook = example(spec, "getWebhook", "200").expect("200 example").to_string();
+    let webhook_deleted = example(spec, "deleteWebhook", "200").expect("200 example").to_string();
+    let strategy = example(spec, "getRetryStrategy", "200")
+        .expect("200 example")
+        .to_string();
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
             recorder.record(when);
             then.respond_with(move |request: &HttpMockRequest| {
                 let uri = request.uri_str();
+                let config = uri.contains("/v1/config/");
                 let (status, body) = match request.method_str() {
+                    "POST" if uri.contains("/retry/strategy") => (201, String::new()),
+                    "POST" if config => (201, webhook_created.clone()),
                     "POST" => (201, created.clone()),
+                    "GET" if uri.contains("/retry/strategy") => (200, strategy.clone()),
+                    "GET" if uri.ends_with("/v1/config/webhook") => (200, webhooks.clone()),
+                    "GET" if config => (200, webhook.clone()),
                     "GET" if uri.contains("/status-history") => (200, history.clone()),
                     "GET" => (200, not_seen.clone()),
+                    "DELETE" if uri.contains("/retry/strategy") => (201, String::new()),
+                    "DELETE" => (200, webhook_deleted.clone()),
                     _ => (204, String::new()),
                 };
                 let response = HttpMockResponse::builder().status(status);
@@ -353,6 +493,14 @@ async fn every_request_the_sdk_sends_satisfies_the_spec_and_every_operation_is_c
         serde_json::from_value(example(&spec, "getStatusHistory", "200").unwrap()).expect("200 example decodes");
     let not_seen: Vec<NotSeenInvoiceStatuses> =
         serde_json::from_value(example(&spec, "getNotSeenStatuses", "200").unwrap()).expect("200 example decodes");
+    let config_id: ConfigResourceId =
+        serde_json::from_value(example(&spec, "createWebhook", "201").unwrap()).expect("201 example decodes");
+    let webhooks: Vec<Webhook> =
+        serde_json::from_value(example(&spec, "listWebhooks", "200").unwrap()).expect("200 example decodes");
+    let webhook: Webhook =
+        serde_json::from_value(example(&spec, "getWebhook", "200").unwrap()).expect("200 example decodes");
+    let strategy: RetryStrategy =
+        serde_json::from_value(example(&spec, "getRetryStrategy", "200").unwrap()).expect("200 example decodes");
     let not_seen_ids: Vec<Uuid> = not_seen
         .iter()
         .flat_map(|group| {
@@ -378,6 +526,15 @@ async fn every_request_the_sdk_sends_satisfies_the_spec_and_every_operation_is_c
                 Call::NotSeen => Outcome::NotSeen(not_seen.iter().cloned().map(Tolerant::Decoded).collect()),
                 Call::MarkSeen(_) => Outcome::Seen,
                 Call::Drain => Outcome::Drained(not_seen_ids.clone()),
+                Call::RegisterWebhook(_) => {
+                    Outcome::Configured("createWebhook", SuccessBody::Decoded(config_id.clone()))
+                }
+                Call::DeleteWebhook(_) => Outcome::Configured("deleteWebhook", SuccessBody::Decoded(config_id.clone())),
+                Call::SetRetryStrategy(_) => Outcome::Configured("createRetryStrategy", SuccessBody::Empty),
+                Call::DeleteRetryStrategy => Outcome::Configured("deleteRetryStrategy", SuccessBody::Empty),
+                Call::Webhooks => Outcome::Webhooks(webhooks.clone()),
+                Call::Webhook(_) => Outcome::Webhook(Box::new(webhook.clone())),
+                Call::RetryStrategy => Outcome::RetryStrategy(strategy.clone()),
             };
             assert_eq!(outcome, expected_outcome, "{at}");
 
@@ -464,6 +621,37 @@ fn every_example_of_the_spec_satisfies_its_schema_and_decodes() {
                 );
                 serde_json::to_value(groups)
             }
+            ("createWebhook", "request") => {
+                let registration: WebhookRegistration = serde_json::from_value(value.clone()).expect(&at);
+                assert!(registration.interop_data.endpoints.authentication.is_some(), "{at}");
+                serde_json::to_value(registration)
+            }
+            ("createWebhook", "201") | ("deleteWebhook", "200") => {
+                let id: ConfigResourceId = serde_json::from_value(value.clone()).expect(&at);
+                assert!(id.type_.as_ref().is_some_and(|t| t.is_known()), "{at}");
+                serde_json::to_value(id)
+            }
+            ("listWebhooks", "200") => {
+                let webhooks: Vec<Webhook> = serde_json::from_value(value.clone()).expect(&at);
+                assert!(!webhooks.is_empty(), "{at}");
+                serde_json::to_value(webhooks)
+            }
+            ("getWebhook", "200") => serde_json::to_value(serde_json::from_value::<Webhook>(value.clone()).expect(&at)),
+            ("createRetryStrategy", "request") | ("getRetryStrategy", "200") => {
+                let strategy: RetryStrategy = serde_json::from_value(value.clone()).expect(&at);
+                assert!(strategy.active && !strategy.retry_delays.is_empty(), "{at}");
+                // Delays are numbers of seconds: `240` comes back as `240.0`, the same number.
+                let delays: Vec<f64> = value["retryDelays"]
+                    .as_array()
+                    .expect(&at)
+                    .iter()
+                    .filter_map(Value::as_f64)
+                    .collect();
+                assert_eq!(strategy.retry_delays, delays, "{at}");
+                let mut written = serde_json::to_value(strategy).expect(&at);
+                written["retryDelays"] = value["retryDelays"].clone();
+                Ok(written)
+            }
             (_, status) if status.starts_with('4') || status.starts_with('5') => {
                 let error: IopoleError = serde_json::from_value(value.clone()).expect(&at);
                 assert!(error.status_message.is_some(), "{at}: {error:?}");
@@ -504,6 +692,22 @@ async fn every_documented_response_status_maps_to_the_intended_outcome() {
             "getStatusHistory" => Call::History(uuid(SEED_001_INVOICE)),
             "getNotSeenStatuses" => Call::NotSeen,
             "markStatusAsSeen" => Call::MarkSeen(uuid(STATUS_ID)),
+            "createWebhook" => Call::RegisterWebhook(
+                WebhookRegistrationBuilder::new()
+                    .status_callback("https://erp.example.com/iopole/status")
+                    .auth(ReceiverAuth::hmac(HMAC_SECRET).expect("a valid secret")),
+            ),
+            "listWebhooks" => Call::Webhooks,
+            "getWebhook" => Call::Webhook(uuid(WEBHOOK_ID)),
+            "deleteWebhook" => Call::DeleteWebhook(uuid(WEBHOOK_ID)),
+            "createRetryStrategy" => Call::SetRetryStrategy(RetryStrategy {
+                active: true,
+                network_retry_on: None,
+                retry_delays: vec![60.0],
+                retry_on: vec![503],
+            }),
+            "getRetryStrategy" => Call::RetryStrategy,
+            "deleteRetryStrategy" => Call::DeleteRetryStrategy,
             other => panic!("no facade call is known for `{other}`; add it here"),
         };
         let statuses = spec.response_statuses(operation);
@@ -571,6 +775,31 @@ async fn every_documented_response_status_maps_to_the_intended_outcome() {
                 }
                 ("markStatusAsSeen", 204) => {
                     assert_eq!(result.expect(&case), Outcome::Seen, "{case}");
+                }
+                ("createWebhook" | "deleteWebhook" | "createRetryStrategy" | "deleteRetryStrategy", 200..=299) => {
+                    let body = match &example {
+                        Some(value) => SuccessBody::Decoded(serde_json::from_value(value.clone()).unwrap()),
+                        None => SuccessBody::Empty,
+                    };
+                    let operation: &'static str = match operation {
+                        "createWebhook" => "createWebhook",
+                        "deleteWebhook" => "deleteWebhook",
+                        "createRetryStrategy" => "createRetryStrategy",
+                        _ => "deleteRetryStrategy",
+                    };
+                    assert_eq!(result.expect(&case), Outcome::Configured(operation, body), "{case}");
+                }
+                ("listWebhooks", 200) => {
+                    let webhooks: Vec<Webhook> = serde_json::from_value(decoded("200")).unwrap();
+                    assert_eq!(result.expect(&case), Outcome::Webhooks(webhooks), "{case}");
+                }
+                ("getWebhook", 200) => {
+                    let webhook: Webhook = serde_json::from_value(decoded("200")).unwrap();
+                    assert_eq!(result.expect(&case), Outcome::Webhook(Box::new(webhook)), "{case}");
+                }
+                ("getRetryStrategy", 200) => {
+                    let strategy: RetryStrategy = serde_json::from_value(decoded("200")).unwrap();
+                    assert_eq!(result.expect(&case), Outcome::RetryStrategy(strategy), "{case}");
                 }
                 (_, 200..=299) => panic!("{case}: no intended outcome is known for this success; add it here"),
                 _ => {

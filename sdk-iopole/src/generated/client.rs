@@ -36,6 +36,115 @@ pub mod types {
             Default::default()
         }
     }
+    ///HTTP basic credentials Iopole sends to the callbacks.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BasicAuthentication {
+        ///The password (12 to 256 characters; weak values are refused).
+        pub password: BasicAuthenticationPassword,
+        ///The user name.
+        pub username: ::std::string::String,
+    }
+    impl BasicAuthentication {
+        pub fn builder() -> builder::BasicAuthentication {
+            Default::default()
+        }
+    }
+    ///The password (12 to 256 characters; weak values are refused).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct BasicAuthenticationPassword(::std::string::String);
+    impl ::std::ops::Deref for BasicAuthenticationPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<BasicAuthenticationPassword> for ::std::string::String {
+        fn from(value: BasicAuthenticationPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for BasicAuthenticationPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            if value.chars().count() < 12usize {
+                return Err("shorter than 12 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for BasicAuthenticationPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for BasicAuthenticationPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BasicAuthenticationPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The identifier of a configuration resource created, updated or deleted.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ConfigResourceId {
+        ///The resource's identifier.
+        pub id: ::uuid::Uuid,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<
+            crate::generated::open_enums::ConfigResourceType,
+        >,
+    }
+    impl ConfigResourceId {
+        pub fn builder() -> builder::ConfigResourceId {
+            Default::default()
+        }
+    }
     ///The document (invoice) a lifecycle response is about.
     #[derive(
         ::serde::Deserialize,
@@ -151,6 +260,147 @@ pub mod types {
     }
     impl DocumentStatusDetails {
         pub fn builder() -> builder::DocumentStatusDetails {
+            Default::default()
+        }
+    }
+    ///The callback of operator events (for example invalid inbound invoices).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct EventsCallback {
+        ///The HTTPS URL Iopole posts events to.
+        #[serde(rename = "callbackUrl")]
+        pub callback_url: ::std::string::String,
+        ///The event types to deliver; all when absent.
+        #[serde(
+            rename = "subscribedEvents",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub subscribed_events: ::std::vec::Vec<
+            crate::generated::open_enums::OperatorEventType,
+        >,
+    }
+    impl EventsCallback {
+        pub fn builder() -> builder::EventsCallback {
+            Default::default()
+        }
+    }
+    ///Iopole signs each delivery with HMAC-SHA256 keyed with this secret (`X-Timestamp`, `X-Signature`, optional `X-Checksum`; see the callbacks of `createWebhook`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct HmacAuthentication {
+        ///The shared secret, 32 to 512 characters; a machine-generated (hex or base64) value is recommended.
+        #[serde(rename = "secretKey")]
+        pub secret_key: HmacAuthenticationSecretKey,
+    }
+    impl HmacAuthentication {
+        pub fn builder() -> builder::HmacAuthentication {
+            Default::default()
+        }
+    }
+    ///The shared secret, 32 to 512 characters; a machine-generated (hex or base64) value is recommended.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct HmacAuthenticationSecretKey(::std::string::String);
+    impl ::std::ops::Deref for HmacAuthenticationSecretKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<HmacAuthenticationSecretKey> for ::std::string::String {
+        fn from(value: HmacAuthenticationSecretKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for HmacAuthenticationSecretKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            if value.chars().count() < 32usize {
+                return Err("shorter than 32 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for HmacAuthenticationSecretKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for HmacAuthenticationSecretKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for HmacAuthenticationSecretKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The `multipart/form-data` body of an invoice delivery (see the callbacks of `createWebhook`). Only the `file` field's content is covered by the checksum.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct InvoiceDeliveryForm {
+        ///The invoice file (for example a PDF).
+        pub file: ::std::string::String,
+        ///Iopole identifier of the invoice.
+        #[serde(rename = "invoiceId")]
+        pub invoice_id: ::uuid::Uuid,
+        ///"true" when the invoice's sender can receive statuses.
+        #[serde(
+            rename = "senderAcceptStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sender_accept_status: ::std::option::Option<::std::string::String>,
+    }
+    impl InvoiceDeliveryForm {
+        pub fn builder() -> builder::InvoiceDeliveryForm {
             Default::default()
         }
     }
@@ -351,6 +601,113 @@ pub mod types {
             Default::default()
         }
     }
+    ///The authentication of a registered webhook, secrets masked (the first 5 characters, then `****`): the members of `WebhookAuthentication`, kept as raw JSON.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MaskedWebhookAuthentication(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
+    impl ::std::ops::Deref for MaskedWebhookAuthentication {
+        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MaskedWebhookAuthentication>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn from(value: MaskedWebhookAuthentication) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for MaskedWebhookAuthentication {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    ///Which network errors are retried (all `false` by default). Retrying on a timeout can deliver twice what the receiver processed: enable only with an idempotent receiver.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct NetworkRetryOn {
+        ///A temporary DNS failure (EAI_AGAIN).
+        #[serde(
+            rename = "retryOnEaiAgain",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_eai_again: ::std::option::Option<bool>,
+        ///The connection was refused (ECONNREFUSED).
+        #[serde(
+            rename = "retryOnEconnrefused",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_econnrefused: ::std::option::Option<bool>,
+        ///The connection was reset (ECONNRESET).
+        #[serde(
+            rename = "retryOnEconnreset",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_econnreset: ::std::option::Option<bool>,
+        ///The host is unreachable (EHOSTUNREACH).
+        #[serde(
+            rename = "retryOnEhostunreach",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_ehostunreach: ::std::option::Option<bool>,
+        ///The network is unreachable (ENETUNREACH).
+        #[serde(
+            rename = "retryOnEnetunreach",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_enetunreach: ::std::option::Option<bool>,
+        ///The host was not found (ENOTFOUND).
+        #[serde(
+            rename = "retryOnEnotfound",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_enotfound: ::std::option::Option<bool>,
+        ///A broken pipe while writing (EPIPE).
+        #[serde(
+            rename = "retryOnEpipe",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_epipe: ::std::option::Option<bool>,
+        ///The DNS server failed (ESERVFAIL).
+        #[serde(
+            rename = "retryOnEservfail",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_eservfail: ::std::option::Option<bool>,
+        ///The request timed out (ETIMEDOUT).
+        #[serde(
+            rename = "retryOnEtimedout",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub retry_on_etimedout: ::std::option::Option<bool>,
+    }
+    impl NetworkRetryOn {
+        pub fn builder() -> builder::NetworkRetryOn {
+            Default::default()
+        }
+    }
     ///The statuses of one invoice not yet flagged as seen.
     #[derive(
         ::serde::Deserialize,
@@ -380,6 +737,228 @@ pub mod types {
     }
     impl NotSeenInvoiceStatuses {
         pub fn builder() -> builder::NotSeenInvoiceStatuses {
+            Default::default()
+        }
+    }
+    ///Iopole obtains a token from your token endpoint with the client-credentials grant and sends it to the callbacks.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OAuth2ClientCredentialsAuthentication {
+        ///Your token endpoint.
+        #[serde(rename = "callbackUrl")]
+        pub callback_url: ::std::string::String,
+        ///The client id.
+        #[serde(rename = "clientId")]
+        pub client_id: ::std::string::String,
+        ///The client secret (24 to 512 characters).
+        #[serde(rename = "clientSecret")]
+        pub client_secret: OAuth2ClientCredentialsAuthenticationClientSecret,
+        ///The scope to request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+    }
+    impl OAuth2ClientCredentialsAuthentication {
+        pub fn builder() -> builder::OAuth2ClientCredentialsAuthentication {
+            Default::default()
+        }
+    }
+    ///The client secret (24 to 512 characters).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct OAuth2ClientCredentialsAuthenticationClientSecret(::std::string::String);
+    impl ::std::ops::Deref for OAuth2ClientCredentialsAuthenticationClientSecret {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<OAuth2ClientCredentialsAuthenticationClientSecret>
+    for ::std::string::String {
+        fn from(value: OAuth2ClientCredentialsAuthenticationClientSecret) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for OAuth2ClientCredentialsAuthenticationClientSecret {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            if value.chars().count() < 24usize {
+                return Err("shorter than 24 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for OAuth2ClientCredentialsAuthenticationClientSecret {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for OAuth2ClientCredentialsAuthenticationClientSecret {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for OAuth2ClientCredentialsAuthenticationClientSecret {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Iopole obtains a token from your token endpoint with the password grant and sends it to the callbacks.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OAuth2PasswordAuthentication {
+        ///Your token endpoint.
+        #[serde(rename = "callbackUrl")]
+        pub callback_url: ::std::string::String,
+        ///The client id.
+        #[serde(rename = "clientId")]
+        pub client_id: ::std::string::String,
+        ///The client secret (24 to 512 characters).
+        #[serde(rename = "clientSecret")]
+        pub client_secret: OAuth2PasswordAuthenticationClientSecret,
+        ///The password.
+        pub password: ::std::string::String,
+        ///The scope to request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
+        ///The user name.
+        pub username: ::std::string::String,
+    }
+    impl OAuth2PasswordAuthentication {
+        pub fn builder() -> builder::OAuth2PasswordAuthentication {
+            Default::default()
+        }
+    }
+    ///The client secret (24 to 512 characters).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct OAuth2PasswordAuthenticationClientSecret(::std::string::String);
+    impl ::std::ops::Deref for OAuth2PasswordAuthenticationClientSecret {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<OAuth2PasswordAuthenticationClientSecret>
+    for ::std::string::String {
+        fn from(value: OAuth2PasswordAuthenticationClientSecret) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for OAuth2PasswordAuthenticationClientSecret {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            if value.chars().count() < 24usize {
+                return Err("shorter than 24 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for OAuth2PasswordAuthenticationClientSecret {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for OAuth2PasswordAuthenticationClientSecret {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for OAuth2PasswordAuthenticationClientSecret {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The callback of onboarding events.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct OnboardingCallback {
+        ///The HTTPS URL Iopole posts onboarding events to.
+        #[serde(rename = "callbackUrl")]
+        pub callback_url: ::std::string::String,
+        ///The onboarding stages to be called for.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub stages: ::std::vec::Vec<crate::generated::open_enums::OnboardingStage>,
+    }
+    impl OnboardingCallback {
+        pub fn builder() -> builder::OnboardingCallback {
             Default::default()
         }
     }
@@ -467,6 +1046,29 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///A header Iopole adds to each delivery.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct PerRequestHeaders {
+        ///An Azure API Management subscription key (`Ocp-Apim-Subscription-Key`).
+        #[serde(
+            rename = "ocpApimSubscriptionKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ocp_apim_subscription_key: ::std::option::Option<::std::string::String>,
+    }
+    impl PerRequestHeaders {
+        pub fn builder() -> builder::PerRequestHeaders {
+            Default::default()
         }
     }
     ///Postal address of a party (seen in real payloads; fields undocumented, kept as raw JSON).
@@ -586,6 +1188,43 @@ pub mod types {
     }
     impl RejectionDetail {
         pub fn builder() -> builder::RejectionDetail {
+            Default::default()
+        }
+    }
+    ///How Iopole retries a push delivery that failed. Without `retryDelays` and `retryOn`, 5xx answers are retried after 1, 3 and 6 minutes.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RetryStrategy {
+        ///Whether the strategy applies.
+        pub active: bool,
+        #[serde(
+            rename = "networkRetryOn",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub network_retry_on: ::std::option::Option<NetworkRetryOn>,
+        ///The delays between attempts, in seconds, each above 0 (1 to 6 of them).
+        #[serde(
+            rename = "retryDelays",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub retry_delays: ::std::vec::Vec<f64>,
+        ///The HTTP statuses of the callback's answer that are retried.
+        #[serde(
+            rename = "retryOn",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub retry_on: ::std::vec::Vec<i32>,
+    }
+    impl RetryStrategy {
+        pub fn builder() -> builder::RetryStrategy {
             Default::default()
         }
     }
@@ -790,6 +1429,321 @@ pub mod types {
             Default::default()
         }
     }
+    ///A registered webhook as Iopole returns it (secrets masked).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Webhook {
+        ///The adapter Iopole formats deliveries with.
+        #[serde(
+            rename = "adapterCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub adapter_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "filterStreamDirection",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter_stream_direction: ::std::option::Option<
+            crate::generated::open_enums::StreamDirection,
+        >,
+        #[serde(
+            rename = "interopData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub interop_data: ::std::option::Option<WebhookConfiguredInteropData>,
+        ///Its label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::generated::open_enums::WebhookStatus>,
+        ///The webhook's identifier.
+        #[serde(rename = "webhookId")]
+        pub webhook_id: ::uuid::Uuid,
+    }
+    impl Webhook {
+        pub fn builder() -> builder::Webhook {
+            Default::default()
+        }
+    }
+    ///How Iopole authenticates to the callbacks: set one of the members. In production a callback must be protected.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebhookAuthentication {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub basic: ::std::option::Option<BasicAuthentication>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hmac: ::std::option::Option<HmacAuthentication>,
+        #[serde(
+            rename = "oauth2ClientCredentials",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub oauth2_client_credentials: ::std::option::Option<
+            OAuth2ClientCredentialsAuthentication,
+        >,
+        #[serde(
+            rename = "oauth2Password",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub oauth2_password: ::std::option::Option<OAuth2PasswordAuthentication>,
+        #[serde(
+            rename = "perRequestHeaders",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub per_request_headers: ::std::option::Option<PerRequestHeaders>,
+    }
+    impl WebhookAuthentication {
+        pub fn builder() -> builder::WebhookAuthentication {
+            Default::default()
+        }
+    }
+    ///A callback URL (status or invoice deliveries).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebhookCallback {
+        ///The HTTPS URL Iopole posts to.
+        #[serde(rename = "callbackUrl")]
+        pub callback_url: ::std::string::String,
+        ///The JSON member of the callback's answer to keep as external id (`fieldA.fieldB`).
+        #[serde(
+            rename = "idPath",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id_path: ::std::option::Option<::std::string::String>,
+    }
+    impl WebhookCallback {
+        pub fn builder() -> builder::WebhookCallback {
+            Default::default()
+        }
+    }
+    ///The callbacks of a registered webhook.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebhookConfiguredEndpoints {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub authentication: ::std::option::Option<MaskedWebhookAuthentication>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub events: ::std::option::Option<EventsCallback>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invoice: ::std::option::Option<WebhookCallback>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub onboarding: ::std::option::Option<OnboardingCallback>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<WebhookCallback>,
+    }
+    impl WebhookConfiguredEndpoints {
+        pub fn builder() -> builder::WebhookConfiguredEndpoints {
+            Default::default()
+        }
+    }
+    ///The callback endpoints of a registered webhook.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebhookConfiguredInteropData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub endpoints: ::std::option::Option<WebhookConfiguredEndpoints>,
+        ///Workflow options (undocumented; kept as raw JSON values).
+        #[serde(
+            rename = "workflowConfig",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub workflow_config: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+    }
+    impl WebhookConfiguredInteropData {
+        pub fn builder() -> builder::WebhookConfiguredInteropData {
+            Default::default()
+        }
+    }
+    ///One callback per kind of delivery, and how Iopole authenticates to them.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebhookEndpoints {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub authentication: ::std::option::Option<WebhookAuthentication>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub events: ::std::option::Option<EventsCallback>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invoice: ::std::option::Option<WebhookCallback>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub onboarding: ::std::option::Option<OnboardingCallback>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<WebhookCallback>,
+    }
+    impl WebhookEndpoints {
+        pub fn builder() -> builder::WebhookEndpoints {
+            Default::default()
+        }
+    }
+    ///The callback endpoints of a webhook and their authentication.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebhookInteropData {
+        pub endpoints: WebhookEndpoints,
+        ///Workflow options (undocumented; kept as raw JSON values).
+        #[serde(
+            rename = "workflowConfig",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub workflow_config: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+    }
+    impl WebhookInteropData {
+        pub fn builder() -> builder::WebhookInteropData {
+            Default::default()
+        }
+    }
+    ///Body of `createWebhook`: the callback URLs Iopole pushes to and how it authenticates to them.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct WebhookRegistration {
+        ///The adapter Iopole formats deliveries with; `standardAdapter` by default (`sandboxAdapter` in Iopole's sandbox examples).
+        #[serde(
+            rename = "adapterCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub adapter_code: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "filterStreamDirection",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter_stream_direction: ::std::option::Option<
+            crate::generated::open_enums::StreamDirection,
+        >,
+        #[serde(rename = "interopData")]
+        pub interop_data: WebhookInteropData,
+        ///A label for the webhook.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<WebhookRegistrationLabel>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::generated::open_enums::WebhookStatus>,
+    }
+    impl WebhookRegistration {
+        pub fn builder() -> builder::WebhookRegistration {
+            Default::default()
+        }
+    }
+    ///A label for the webhook.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WebhookRegistrationLabel(::std::string::String);
+    impl ::std::ops::Deref for WebhookRegistrationLabel {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WebhookRegistrationLabel> for ::std::string::String {
+        fn from(value: WebhookRegistrationLabel) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WebhookRegistrationLabel {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 3usize {
+                return Err("shorter than 3 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WebhookRegistrationLabel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WebhookRegistrationLabel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebhookRegistrationLabel {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
@@ -869,6 +1823,134 @@ pub mod types {
                     content: Ok(value.content),
                     file_name: Ok(value.file_name),
                     mime_type: Ok(value.mime_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BasicAuthentication {
+            password: ::std::result::Result<
+                super::BasicAuthenticationPassword,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BasicAuthentication {
+            fn default() -> Self {
+                Self {
+                    password: Err("no value supplied for password".to_string()),
+                    username: Err("no value supplied for username".to_string()),
+                }
+            }
+        }
+        impl BasicAuthentication {
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BasicAuthenticationPassword>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BasicAuthentication>
+        for super::BasicAuthentication {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BasicAuthentication,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    password: value.password?,
+                    username: value.username?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BasicAuthentication> for BasicAuthentication {
+            fn from(value: super::BasicAuthentication) -> Self {
+                Self {
+                    password: Ok(value.password),
+                    username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConfigResourceId {
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            type_: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::ConfigResourceType>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConfigResourceId {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConfigResourceId {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::generated::open_enums::ConfigResourceType,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConfigResourceId> for super::ConfigResourceId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConfigResourceId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConfigResourceId> for ConfigResourceId {
+            fn from(value: super::ConfigResourceId) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    type_: Ok(value.type_),
                 }
             }
         }
@@ -1238,6 +2320,199 @@ pub mod types {
                     ),
                     generated_date: Ok(value.generated_date),
                     reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EventsCallback {
+            callback_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            subscribed_events: ::std::result::Result<
+                ::std::vec::Vec<crate::generated::open_enums::OperatorEventType>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EventsCallback {
+            fn default() -> Self {
+                Self {
+                    callback_url: Err("no value supplied for callback_url".to_string()),
+                    subscribed_events: Ok(Default::default()),
+                }
+            }
+        }
+        impl EventsCallback {
+            pub fn callback_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.callback_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for callback_url: {e}")
+                    });
+                self
+            }
+            pub fn subscribed_events<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::generated::open_enums::OperatorEventType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subscribed_events = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for subscribed_events: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EventsCallback> for super::EventsCallback {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EventsCallback,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    callback_url: value.callback_url?,
+                    subscribed_events: value.subscribed_events?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EventsCallback> for EventsCallback {
+            fn from(value: super::EventsCallback) -> Self {
+                Self {
+                    callback_url: Ok(value.callback_url),
+                    subscribed_events: Ok(value.subscribed_events),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HmacAuthentication {
+            secret_key: ::std::result::Result<
+                super::HmacAuthenticationSecretKey,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HmacAuthentication {
+            fn default() -> Self {
+                Self {
+                    secret_key: Err("no value supplied for secret_key".to_string()),
+                }
+            }
+        }
+        impl HmacAuthentication {
+            pub fn secret_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::HmacAuthenticationSecretKey>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secret_key: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HmacAuthentication> for super::HmacAuthentication {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HmacAuthentication,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    secret_key: value.secret_key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HmacAuthentication> for HmacAuthentication {
+            fn from(value: super::HmacAuthentication) -> Self {
+                Self {
+                    secret_key: Ok(value.secret_key),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InvoiceDeliveryForm {
+            file: ::std::result::Result<::std::string::String, ::std::string::String>,
+            invoice_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            sender_accept_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InvoiceDeliveryForm {
+            fn default() -> Self {
+                Self {
+                    file: Err("no value supplied for file".to_string()),
+                    invoice_id: Err("no value supplied for invoice_id".to_string()),
+                    sender_accept_status: Ok(Default::default()),
+                }
+            }
+        }
+        impl InvoiceDeliveryForm {
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn invoice_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for invoice_id: {e}")
+                    });
+                self
+            }
+            pub fn sender_accept_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sender_accept_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sender_accept_status: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InvoiceDeliveryForm>
+        for super::InvoiceDeliveryForm {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InvoiceDeliveryForm,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    file: value.file?,
+                    invoice_id: value.invoice_id?,
+                    sender_accept_status: value.sender_accept_status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InvoiceDeliveryForm> for InvoiceDeliveryForm {
+            fn from(value: super::InvoiceDeliveryForm) -> Self {
+                Self {
+                    file: Ok(value.file),
+                    invoice_id: Ok(value.invoice_id),
+                    sender_accept_status: Ok(value.sender_accept_status),
                 }
             }
         }
@@ -1979,6 +3254,221 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct NetworkRetryOn {
+            retry_on_eai_again: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            retry_on_econnrefused: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            retry_on_econnreset: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            retry_on_ehostunreach: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            retry_on_enetunreach: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            retry_on_enotfound: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            retry_on_epipe: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            retry_on_eservfail: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            retry_on_etimedout: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NetworkRetryOn {
+            fn default() -> Self {
+                Self {
+                    retry_on_eai_again: Ok(Default::default()),
+                    retry_on_econnrefused: Ok(Default::default()),
+                    retry_on_econnreset: Ok(Default::default()),
+                    retry_on_ehostunreach: Ok(Default::default()),
+                    retry_on_enetunreach: Ok(Default::default()),
+                    retry_on_enotfound: Ok(Default::default()),
+                    retry_on_epipe: Ok(Default::default()),
+                    retry_on_eservfail: Ok(Default::default()),
+                    retry_on_etimedout: Ok(Default::default()),
+                }
+            }
+        }
+        impl NetworkRetryOn {
+            pub fn retry_on_eai_again<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_eai_again = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_eai_again: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_on_econnrefused<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_econnrefused = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_econnrefused: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_on_econnreset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_econnreset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_econnreset: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_on_ehostunreach<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_ehostunreach = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_ehostunreach: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_on_enetunreach<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_enetunreach = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_enetunreach: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_on_enotfound<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_enotfound = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_enotfound: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_on_epipe<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_epipe = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_epipe: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_on_eservfail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_eservfail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_eservfail: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_on_etimedout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on_etimedout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for retry_on_etimedout: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NetworkRetryOn> for super::NetworkRetryOn {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NetworkRetryOn,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    retry_on_eai_again: value.retry_on_eai_again?,
+                    retry_on_econnrefused: value.retry_on_econnrefused?,
+                    retry_on_econnreset: value.retry_on_econnreset?,
+                    retry_on_ehostunreach: value.retry_on_ehostunreach?,
+                    retry_on_enetunreach: value.retry_on_enetunreach?,
+                    retry_on_enotfound: value.retry_on_enotfound?,
+                    retry_on_epipe: value.retry_on_epipe?,
+                    retry_on_eservfail: value.retry_on_eservfail?,
+                    retry_on_etimedout: value.retry_on_etimedout?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NetworkRetryOn> for NetworkRetryOn {
+            fn from(value: super::NetworkRetryOn) -> Self {
+                Self {
+                    retry_on_eai_again: Ok(value.retry_on_eai_again),
+                    retry_on_econnrefused: Ok(value.retry_on_econnrefused),
+                    retry_on_econnreset: Ok(value.retry_on_econnreset),
+                    retry_on_ehostunreach: Ok(value.retry_on_ehostunreach),
+                    retry_on_enetunreach: Ok(value.retry_on_enetunreach),
+                    retry_on_enotfound: Ok(value.retry_on_enotfound),
+                    retry_on_epipe: Ok(value.retry_on_epipe),
+                    retry_on_eservfail: Ok(value.retry_on_eservfail),
+                    retry_on_etimedout: Ok(value.retry_on_etimedout),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NotSeenInvoiceStatuses {
             invoice_id: ::std::result::Result<
                 ::std::option::Option<::uuid::Uuid>,
@@ -2055,6 +3545,326 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct OAuth2ClientCredentialsAuthentication {
+            callback_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                super::OAuth2ClientCredentialsAuthenticationClientSecret,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OAuth2ClientCredentialsAuthentication {
+            fn default() -> Self {
+                Self {
+                    callback_url: Err("no value supplied for callback_url".to_string()),
+                    client_id: Err("no value supplied for client_id".to_string()),
+                    client_secret: Err(
+                        "no value supplied for client_secret".to_string(),
+                    ),
+                    scope: Ok(Default::default()),
+                }
+            }
+        }
+        impl OAuth2ClientCredentialsAuthentication {
+            pub fn callback_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.callback_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for callback_url: {e}")
+                    });
+                self
+            }
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::OAuth2ClientCredentialsAuthenticationClientSecret,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OAuth2ClientCredentialsAuthentication>
+        for super::OAuth2ClientCredentialsAuthentication {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OAuth2ClientCredentialsAuthentication,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    callback_url: value.callback_url?,
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    scope: value.scope?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OAuth2ClientCredentialsAuthentication>
+        for OAuth2ClientCredentialsAuthentication {
+            fn from(value: super::OAuth2ClientCredentialsAuthentication) -> Self {
+                Self {
+                    callback_url: Ok(value.callback_url),
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    scope: Ok(value.scope),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OAuth2PasswordAuthentication {
+            callback_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            client_secret: ::std::result::Result<
+                super::OAuth2PasswordAuthenticationClientSecret,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OAuth2PasswordAuthentication {
+            fn default() -> Self {
+                Self {
+                    callback_url: Err("no value supplied for callback_url".to_string()),
+                    client_id: Err("no value supplied for client_id".to_string()),
+                    client_secret: Err(
+                        "no value supplied for client_secret".to_string(),
+                    ),
+                    password: Err("no value supplied for password".to_string()),
+                    scope: Ok(Default::default()),
+                    username: Err("no value supplied for username".to_string()),
+                }
+            }
+        }
+        impl OAuth2PasswordAuthentication {
+            pub fn callback_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.callback_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for callback_url: {e}")
+                    });
+                self
+            }
+            pub fn client_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_id: {e}")
+                    });
+                self
+            }
+            pub fn client_secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::OAuth2PasswordAuthenticationClientSecret,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_secret: {e}")
+                    });
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OAuth2PasswordAuthentication>
+        for super::OAuth2PasswordAuthentication {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OAuth2PasswordAuthentication,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    callback_url: value.callback_url?,
+                    client_id: value.client_id?,
+                    client_secret: value.client_secret?,
+                    password: value.password?,
+                    scope: value.scope?,
+                    username: value.username?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OAuth2PasswordAuthentication>
+        for OAuth2PasswordAuthentication {
+            fn from(value: super::OAuth2PasswordAuthentication) -> Self {
+                Self {
+                    callback_url: Ok(value.callback_url),
+                    client_id: Ok(value.client_id),
+                    client_secret: Ok(value.client_secret),
+                    password: Ok(value.password),
+                    scope: Ok(value.scope),
+                    username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OnboardingCallback {
+            callback_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            stages: ::std::result::Result<
+                ::std::vec::Vec<crate::generated::open_enums::OnboardingStage>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OnboardingCallback {
+            fn default() -> Self {
+                Self {
+                    callback_url: Err("no value supplied for callback_url".to_string()),
+                    stages: Ok(Default::default()),
+                }
+            }
+        }
+        impl OnboardingCallback {
+            pub fn callback_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.callback_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for callback_url: {e}")
+                    });
+                self
+            }
+            pub fn stages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::generated::open_enums::OnboardingStage>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OnboardingCallback> for super::OnboardingCallback {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OnboardingCallback,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    callback_url: value.callback_url?,
+                    stages: value.stages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OnboardingCallback> for OnboardingCallback {
+            fn from(value: super::OnboardingCallback) -> Self {
+                Self {
+                    callback_url: Ok(value.callback_url),
+                    stages: Ok(value.stages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Payment {
             amount: ::std::result::Result<f64, ::std::string::String>,
             currency: ::std::result::Result<
@@ -2112,6 +3922,53 @@ pub mod types {
                 Self {
                     amount: Ok(value.amount),
                     currency: Ok(value.currency),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PerRequestHeaders {
+            ocp_apim_subscription_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PerRequestHeaders {
+            fn default() -> Self {
+                Self {
+                    ocp_apim_subscription_key: Ok(Default::default()),
+                }
+            }
+        }
+        impl PerRequestHeaders {
+            pub fn ocp_apim_subscription_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ocp_apim_subscription_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ocp_apim_subscription_key: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PerRequestHeaders> for super::PerRequestHeaders {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PerRequestHeaders,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ocp_apim_subscription_key: value.ocp_apim_subscription_key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PerRequestHeaders> for PerRequestHeaders {
+            fn from(value: super::PerRequestHeaders) -> Self {
+                Self {
+                    ocp_apim_subscription_key: Ok(value.ocp_apim_subscription_key),
                 }
             }
         }
@@ -2367,6 +4224,104 @@ pub mod types {
                 Self {
                     message: Ok(value.message),
                     reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RetryStrategy {
+            active: ::std::result::Result<bool, ::std::string::String>,
+            network_retry_on: ::std::result::Result<
+                ::std::option::Option<super::NetworkRetryOn>,
+                ::std::string::String,
+            >,
+            retry_delays: ::std::result::Result<
+                ::std::vec::Vec<f64>,
+                ::std::string::String,
+            >,
+            retry_on: ::std::result::Result<::std::vec::Vec<i32>, ::std::string::String>,
+        }
+        impl ::std::default::Default for RetryStrategy {
+            fn default() -> Self {
+                Self {
+                    active: Err("no value supplied for active".to_string()),
+                    network_retry_on: Ok(Default::default()),
+                    retry_delays: Ok(Default::default()),
+                    retry_on: Ok(Default::default()),
+                }
+            }
+        }
+        impl RetryStrategy {
+            pub fn active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
+                self
+            }
+            pub fn network_retry_on<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::NetworkRetryOn>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.network_retry_on = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for network_retry_on: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn retry_delays<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_delays = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for retry_delays: {e}")
+                    });
+                self
+            }
+            pub fn retry_on<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.retry_on = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for retry_on: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RetryStrategy> for super::RetryStrategy {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RetryStrategy,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active: value.active?,
+                    network_retry_on: value.network_retry_on?,
+                    retry_delays: value.retry_delays?,
+                    retry_on: value.retry_on?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RetryStrategy> for RetryStrategy {
+            fn from(value: super::RetryStrategy) -> Self {
+                Self {
+                    active: Ok(value.active),
+                    network_retry_on: Ok(value.network_retry_on),
+                    retry_delays: Ok(value.retry_delays),
+                    retry_on: Ok(value.retry_on),
                 }
             }
         }
@@ -3118,6 +5073,888 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct Webhook {
+            adapter_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            filter_stream_direction: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::StreamDirection>,
+                ::std::string::String,
+            >,
+            interop_data: ::std::result::Result<
+                ::std::option::Option<super::WebhookConfiguredInteropData>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::WebhookStatus>,
+                ::std::string::String,
+            >,
+            webhook_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+        }
+        impl ::std::default::Default for Webhook {
+            fn default() -> Self {
+                Self {
+                    adapter_code: Ok(Default::default()),
+                    filter_stream_direction: Ok(Default::default()),
+                    interop_data: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    webhook_id: Err("no value supplied for webhook_id".to_string()),
+                }
+            }
+        }
+        impl Webhook {
+            pub fn adapter_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.adapter_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for adapter_code: {e}")
+                    });
+                self
+            }
+            pub fn filter_stream_direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::StreamDirection>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter_stream_direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for filter_stream_direction: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn interop_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookConfiguredInteropData>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.interop_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for interop_data: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::WebhookStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn webhook_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.webhook_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for webhook_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Webhook> for super::Webhook {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Webhook,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    adapter_code: value.adapter_code?,
+                    filter_stream_direction: value.filter_stream_direction?,
+                    interop_data: value.interop_data?,
+                    label: value.label?,
+                    status: value.status?,
+                    webhook_id: value.webhook_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Webhook> for Webhook {
+            fn from(value: super::Webhook) -> Self {
+                Self {
+                    adapter_code: Ok(value.adapter_code),
+                    filter_stream_direction: Ok(value.filter_stream_direction),
+                    interop_data: Ok(value.interop_data),
+                    label: Ok(value.label),
+                    status: Ok(value.status),
+                    webhook_id: Ok(value.webhook_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookAuthentication {
+            basic: ::std::result::Result<
+                ::std::option::Option<super::BasicAuthentication>,
+                ::std::string::String,
+            >,
+            hmac: ::std::result::Result<
+                ::std::option::Option<super::HmacAuthentication>,
+                ::std::string::String,
+            >,
+            oauth2_client_credentials: ::std::result::Result<
+                ::std::option::Option<super::OAuth2ClientCredentialsAuthentication>,
+                ::std::string::String,
+            >,
+            oauth2_password: ::std::result::Result<
+                ::std::option::Option<super::OAuth2PasswordAuthentication>,
+                ::std::string::String,
+            >,
+            per_request_headers: ::std::result::Result<
+                ::std::option::Option<super::PerRequestHeaders>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookAuthentication {
+            fn default() -> Self {
+                Self {
+                    basic: Ok(Default::default()),
+                    hmac: Ok(Default::default()),
+                    oauth2_client_credentials: Ok(Default::default()),
+                    oauth2_password: Ok(Default::default()),
+                    per_request_headers: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookAuthentication {
+            pub fn basic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::BasicAuthentication>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.basic = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for basic: {e}")
+                    });
+                self
+            }
+            pub fn hmac<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HmacAuthentication>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hmac = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hmac: {e}")
+                    });
+                self
+            }
+            pub fn oauth2_client_credentials<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OAuth2ClientCredentialsAuthentication>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.oauth2_client_credentials = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for oauth2_client_credentials: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn oauth2_password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OAuth2PasswordAuthentication>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.oauth2_password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for oauth2_password: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn per_request_headers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PerRequestHeaders>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_request_headers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for per_request_headers: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookAuthentication>
+        for super::WebhookAuthentication {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookAuthentication,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    basic: value.basic?,
+                    hmac: value.hmac?,
+                    oauth2_client_credentials: value.oauth2_client_credentials?,
+                    oauth2_password: value.oauth2_password?,
+                    per_request_headers: value.per_request_headers?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookAuthentication>
+        for WebhookAuthentication {
+            fn from(value: super::WebhookAuthentication) -> Self {
+                Self {
+                    basic: Ok(value.basic),
+                    hmac: Ok(value.hmac),
+                    oauth2_client_credentials: Ok(value.oauth2_client_credentials),
+                    oauth2_password: Ok(value.oauth2_password),
+                    per_request_headers: Ok(value.per_request_headers),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookCallback {
+            callback_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id_path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookCallback {
+            fn default() -> Self {
+                Self {
+                    callback_url: Err("no value supplied for callback_url".to_string()),
+                    id_path: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookCallback {
+            pub fn callback_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.callback_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for callback_url: {e}")
+                    });
+                self
+            }
+            pub fn id_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for id_path: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookCallback> for super::WebhookCallback {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookCallback,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    callback_url: value.callback_url?,
+                    id_path: value.id_path?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookCallback> for WebhookCallback {
+            fn from(value: super::WebhookCallback) -> Self {
+                Self {
+                    callback_url: Ok(value.callback_url),
+                    id_path: Ok(value.id_path),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookConfiguredEndpoints {
+            authentication: ::std::result::Result<
+                ::std::option::Option<super::MaskedWebhookAuthentication>,
+                ::std::string::String,
+            >,
+            events: ::std::result::Result<
+                ::std::option::Option<super::EventsCallback>,
+                ::std::string::String,
+            >,
+            invoice: ::std::result::Result<
+                ::std::option::Option<super::WebhookCallback>,
+                ::std::string::String,
+            >,
+            onboarding: ::std::result::Result<
+                ::std::option::Option<super::OnboardingCallback>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::WebhookCallback>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookConfiguredEndpoints {
+            fn default() -> Self {
+                Self {
+                    authentication: Ok(Default::default()),
+                    events: Ok(Default::default()),
+                    invoice: Ok(Default::default()),
+                    onboarding: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookConfiguredEndpoints {
+            pub fn authentication<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MaskedWebhookAuthentication>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.authentication = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for authentication: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn events<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EventsCallback>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.events = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for events: {e}")
+                    });
+                self
+            }
+            pub fn invoice<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookCallback>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for invoice: {e}")
+                    });
+                self
+            }
+            pub fn onboarding<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OnboardingCallback>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.onboarding = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for onboarding: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookCallback>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookConfiguredEndpoints>
+        for super::WebhookConfiguredEndpoints {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookConfiguredEndpoints,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    authentication: value.authentication?,
+                    events: value.events?,
+                    invoice: value.invoice?,
+                    onboarding: value.onboarding?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookConfiguredEndpoints>
+        for WebhookConfiguredEndpoints {
+            fn from(value: super::WebhookConfiguredEndpoints) -> Self {
+                Self {
+                    authentication: Ok(value.authentication),
+                    events: Ok(value.events),
+                    invoice: Ok(value.invoice),
+                    onboarding: Ok(value.onboarding),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookConfiguredInteropData {
+            endpoints: ::std::result::Result<
+                ::std::option::Option<super::WebhookConfiguredEndpoints>,
+                ::std::string::String,
+            >,
+            workflow_config: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookConfiguredInteropData {
+            fn default() -> Self {
+                Self {
+                    endpoints: Ok(Default::default()),
+                    workflow_config: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookConfiguredInteropData {
+            pub fn endpoints<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookConfiguredEndpoints>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoints = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoints: {e}")
+                    });
+                self
+            }
+            pub fn workflow_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workflow_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for workflow_config: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookConfiguredInteropData>
+        for super::WebhookConfiguredInteropData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookConfiguredInteropData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    endpoints: value.endpoints?,
+                    workflow_config: value.workflow_config?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookConfiguredInteropData>
+        for WebhookConfiguredInteropData {
+            fn from(value: super::WebhookConfiguredInteropData) -> Self {
+                Self {
+                    endpoints: Ok(value.endpoints),
+                    workflow_config: Ok(value.workflow_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookEndpoints {
+            authentication: ::std::result::Result<
+                ::std::option::Option<super::WebhookAuthentication>,
+                ::std::string::String,
+            >,
+            events: ::std::result::Result<
+                ::std::option::Option<super::EventsCallback>,
+                ::std::string::String,
+            >,
+            invoice: ::std::result::Result<
+                ::std::option::Option<super::WebhookCallback>,
+                ::std::string::String,
+            >,
+            onboarding: ::std::result::Result<
+                ::std::option::Option<super::OnboardingCallback>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::WebhookCallback>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookEndpoints {
+            fn default() -> Self {
+                Self {
+                    authentication: Ok(Default::default()),
+                    events: Ok(Default::default()),
+                    invoice: Ok(Default::default()),
+                    onboarding: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookEndpoints {
+            pub fn authentication<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookAuthentication>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.authentication = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for authentication: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn events<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EventsCallback>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.events = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for events: {e}")
+                    });
+                self
+            }
+            pub fn invoice<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookCallback>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for invoice: {e}")
+                    });
+                self
+            }
+            pub fn onboarding<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OnboardingCallback>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.onboarding = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for onboarding: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookCallback>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookEndpoints> for super::WebhookEndpoints {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookEndpoints,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    authentication: value.authentication?,
+                    events: value.events?,
+                    invoice: value.invoice?,
+                    onboarding: value.onboarding?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookEndpoints> for WebhookEndpoints {
+            fn from(value: super::WebhookEndpoints) -> Self {
+                Self {
+                    authentication: Ok(value.authentication),
+                    events: Ok(value.events),
+                    invoice: Ok(value.invoice),
+                    onboarding: Ok(value.onboarding),
+                    status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookInteropData {
+            endpoints: ::std::result::Result<
+                super::WebhookEndpoints,
+                ::std::string::String,
+            >,
+            workflow_config: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookInteropData {
+            fn default() -> Self {
+                Self {
+                    endpoints: Err("no value supplied for endpoints".to_string()),
+                    workflow_config: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookInteropData {
+            pub fn endpoints<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookEndpoints>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoints = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoints: {e}")
+                    });
+                self
+            }
+            pub fn workflow_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workflow_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for workflow_config: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookInteropData> for super::WebhookInteropData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookInteropData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    endpoints: value.endpoints?,
+                    workflow_config: value.workflow_config?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookInteropData> for WebhookInteropData {
+            fn from(value: super::WebhookInteropData) -> Self {
+                Self {
+                    endpoints: Ok(value.endpoints),
+                    workflow_config: Ok(value.workflow_config),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WebhookRegistration {
+            adapter_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            filter_stream_direction: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::StreamDirection>,
+                ::std::string::String,
+            >,
+            interop_data: ::std::result::Result<
+                super::WebhookInteropData,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<super::WebhookRegistrationLabel>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::WebhookStatus>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WebhookRegistration {
+            fn default() -> Self {
+                Self {
+                    adapter_code: Ok(Default::default()),
+                    filter_stream_direction: Ok(Default::default()),
+                    interop_data: Err("no value supplied for interop_data".to_string()),
+                    label: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                }
+            }
+        }
+        impl WebhookRegistration {
+            pub fn adapter_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.adapter_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for adapter_code: {e}")
+                    });
+                self
+            }
+            pub fn filter_stream_direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::StreamDirection>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter_stream_direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for filter_stream_direction: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn interop_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WebhookInteropData>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.interop_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for interop_data: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WebhookRegistrationLabel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::WebhookStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WebhookRegistration>
+        for super::WebhookRegistration {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WebhookRegistration,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    adapter_code: value.adapter_code?,
+                    filter_stream_direction: value.filter_stream_direction?,
+                    interop_data: value.interop_data?,
+                    label: value.label?,
+                    status: value.status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WebhookRegistration> for WebhookRegistration {
+            fn from(value: super::WebhookRegistration) -> Self {
+                Self {
+                    adapter_code: Ok(value.adapter_code),
+                    filter_stream_direction: Ok(value.filter_stream_direction),
+                    interop_data: Ok(value.interop_data),
+                    label: Ok(value.label),
+                    status: Ok(value.status),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -3157,7 +5994,9 @@ pub mod types {
 
 Curated description of the invoice-status part of the Iopole API (French e-invoicing platform,
 PDP / Peppol access point): send a lifecycle status for an invoice, read the status history of an
-invoice, poll the statuses not yet seen and mark a status as seen.
+invoice, poll the statuses not yet seen and mark a status as seen; in push mode, register the
+webhook Iopole delivers statuses and invoices to (deliveries described as callbacks of
+`createWebhook`) and set how failed deliveries are retried.
 
 Documentation: https://docs.ppd.iopole.fr/docs/iopole-api/reference (Iopole's own OpenAPI
 document is served at https://api.ppd.iopole.fr/v1/api).
@@ -3336,6 +6175,154 @@ let response = client.mark_status_as_seen()
 ```*/
     pub fn mark_status_as_seen(&self) -> builder::MarkStatusAsSeen<'_> {
         builder::MarkStatusAsSeen::new(self)
+    }
+    /**List the registered webhooks
+
+Every webhook linked to the authenticated account, with its configuration. Secret values
+are never returned in clear: they come masked (the first 5 characters, then `****`).
+
+
+Sends a `GET` request to `/v1/config/webhook`
+
+Arguments:
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+```ignore
+let response = client.list_webhooks()
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn list_webhooks(&self) -> builder::ListWebhooks<'_> {
+        builder::ListWebhooks::new(self)
+    }
+    /**Register the webhook that receives pushed statuses and invoices
+
+Registers the callback URLs Iopole pushes to (`status`: each new lifecycle status as JSON;
+`invoice`: each inbound invoice as `multipart/form-data`; `onboarding`, `events`) and how
+Iopole authenticates to them (basic auth, an HMAC-SHA256 signature, OAuth2, or a
+subscription-key header). One webhook per stream direction: a second one for the same
+direction answers 409. Statuses delivered by an active webhook are marked seen
+automatically, so `getNotSeenStatuses` returns nothing new in push mode.
+
+Callback URLs must be HTTPS, resolvable, public and answer a probe `GET`; in production
+the callback must be protected by an authentication mechanism. The deliveries themselves
+are described under `callbacks`. The role `admin` is required.
+
+
+Sends a `POST` request to `/v1/config/webhook`
+
+Arguments:
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+- `body`
+```ignore
+let response = client.create_webhook()
+    .customer_id(customer_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_webhook(&self) -> builder::CreateWebhook<'_> {
+        builder::CreateWebhook::new(self)
+    }
+    /**Read one webhook
+
+One webhook linked to the authenticated account, with its configuration. Secret values
+come masked (the first 5 characters, then `****`).
+
+
+Sends a `GET` request to `/v1/config/webhook/{webhookId}`
+
+Arguments:
+- `webhook_id`: Identifier of the webhook (the `id` `createWebhook` returned).
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+```ignore
+let response = client.get_webhook()
+    .webhook_id(webhook_id)
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn get_webhook(&self) -> builder::GetWebhook<'_> {
+        builder::GetWebhook::new(self)
+    }
+    /**Delete a webhook
+
+Permanently removes a webhook; deliveries stop. Without a webhook, statuses are read by
+polling `getNotSeenStatuses` again.
+
+
+Sends a `DELETE` request to `/v1/config/webhook/{webhookId}`
+
+Arguments:
+- `webhook_id`: Identifier of the webhook (the `id` `createWebhook` returned).
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+```ignore
+let response = client.delete_webhook()
+    .webhook_id(webhook_id)
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_webhook(&self) -> builder::DeleteWebhook<'_> {
+        builder::DeleteWebhook::new(self)
+    }
+    /**Read the retry strategy
+
+The retry strategy of push deliveries. The role `admin` is required.
+
+Sends a `GET` request to `/v1/config/retry/strategy`
+
+Arguments:
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+```ignore
+let response = client.get_retry_strategy()
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn get_retry_strategy(&self) -> builder::GetRetryStrategy<'_> {
+        builder::GetRetryStrategy::new(self)
+    }
+    /**Set how Iopole retries failed deliveries
+
+Sets the retry strategy of push deliveries (webhooks): which HTTP statuses (`retryOn`) and
+which network errors (`networkRetryOn`) are retried, after which delays (`retryDelays`, in
+seconds, at most 6). Without one, Iopole retries 5xx answers after 1, 3 and 6 minutes.
+Irrelevant in pull mode. One strategy per account: a second one answers 409 (delete the
+first). The role `admin` is required.
+
+
+Sends a `POST` request to `/v1/config/retry/strategy`
+
+Arguments:
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+- `body`
+```ignore
+let response = client.create_retry_strategy()
+    .customer_id(customer_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_retry_strategy(&self) -> builder::CreateRetryStrategy<'_> {
+        builder::CreateRetryStrategy::new(self)
+    }
+    /**Delete the retry strategy
+
+Removes the retry strategy; Iopole's default (5xx after 1, 3 and 6 minutes) applies again. The role `admin` is required.
+
+Sends a `DELETE` request to `/v1/config/retry/strategy`
+
+Arguments:
+- `customer_id`: Identifier of the customer (sub-account) the call acts for. Optional in the documentation; some clients report it mandatory since 2026-02.
+```ignore
+let response = client.delete_retry_strategy()
+    .customer_id(customer_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_retry_strategy(&self) -> builder::DeleteRetryStrategy<'_> {
+        builder::DeleteRetryStrategy::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -3877,6 +6864,735 @@ pub mod builder {
                     )
                 }
                 500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_webhooks`]
+
+[`Client::list_webhooks`]: super::Client::list_webhooks*/
+    #[derive(Debug, Clone)]
+    pub struct ListWebhooks<'a> {
+        client: &'a super::Client,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+    }
+    impl<'a> ListWebhooks<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                customer_id: Ok(None),
+            }
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/config/webhook`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Webhook>>,
+            Error<types::IopoleError>,
+        > {
+            let Self { client, customer_id } = self;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/config/webhook", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_webhooks",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_webhook`]
+
+[`Client::create_webhook`]: super::Client::create_webhook*/
+    #[derive(Debug, Clone)]
+    pub struct CreateWebhook<'a> {
+        client: &'a super::Client,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+        body: Result<types::builder::WebhookRegistration, String>,
+    }
+    impl<'a> CreateWebhook<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                customer_id: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::WebhookRegistration>,
+            <V as std::convert::TryInto<
+                types::WebhookRegistration,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `WebhookRegistration` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::WebhookRegistration,
+            ) -> types::builder::WebhookRegistration,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/config/webhook`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConfigResourceId>, Error<types::IopoleError>> {
+            let Self { client, customer_id, body } = self;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::WebhookRegistration::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/config/webhook", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_webhook",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_webhook`]
+
+[`Client::get_webhook`]: super::Client::get_webhook*/
+    #[derive(Debug, Clone)]
+    pub struct GetWebhook<'a> {
+        client: &'a super::Client,
+        webhook_id: Result<::uuid::Uuid, String>,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+    }
+    impl<'a> GetWebhook<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                webhook_id: Err("webhook_id was not initialized".to_string()),
+                customer_id: Ok(None),
+            }
+        }
+        pub fn webhook_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.webhook_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for webhook_id failed".to_string()
+                });
+            self
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/config/webhook/{webhookId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Webhook>, Error<types::IopoleError>> {
+            let Self { client, webhook_id, customer_id } = self;
+            let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/config/webhook/{}", client.baseurl, encode_path(& webhook_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_webhook",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_webhook`]
+
+[`Client::delete_webhook`]: super::Client::delete_webhook*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteWebhook<'a> {
+        client: &'a super::Client,
+        webhook_id: Result<::uuid::Uuid, String>,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+    }
+    impl<'a> DeleteWebhook<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                webhook_id: Err("webhook_id was not initialized".to_string()),
+                customer_id: Ok(None),
+            }
+        }
+        pub fn webhook_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.webhook_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for webhook_id failed".to_string()
+                });
+            self
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/config/webhook/{webhookId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConfigResourceId>, Error<types::IopoleError>> {
+            let Self { client, webhook_id, customer_id } = self;
+            let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/config/webhook/{}", client.baseurl, encode_path(& webhook_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_webhook",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_retry_strategy`]
+
+[`Client::get_retry_strategy`]: super::Client::get_retry_strategy*/
+    #[derive(Debug, Clone)]
+    pub struct GetRetryStrategy<'a> {
+        client: &'a super::Client,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+    }
+    impl<'a> GetRetryStrategy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                customer_id: Ok(None),
+            }
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/config/retry/strategy`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RetryStrategy>, Error<types::IopoleError>> {
+            let Self { client, customer_id } = self;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_retry_strategy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_retry_strategy`]
+
+[`Client::create_retry_strategy`]: super::Client::create_retry_strategy*/
+    #[derive(Debug, Clone)]
+    pub struct CreateRetryStrategy<'a> {
+        client: &'a super::Client,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+        body: Result<types::builder::RetryStrategy, String>,
+    }
+    impl<'a> CreateRetryStrategy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                customer_id: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RetryStrategy>,
+            <V as std::convert::TryInto<types::RetryStrategy>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RetryStrategy` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RetryStrategy,
+            ) -> types::builder::RetryStrategy,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/config/retry/strategy`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConfigResourceId>, Error<types::IopoleError>> {
+            let Self { client, customer_id, body } = self;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RetryStrategy::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_retry_strategy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_retry_strategy`]
+
+[`Client::delete_retry_strategy`]: super::Client::delete_retry_strategy*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteRetryStrategy<'a> {
+        client: &'a super::Client,
+        customer_id: Result<Option<::uuid::Uuid>, String>,
+    }
+    impl<'a> DeleteRetryStrategy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                customer_id: Ok(None),
+            }
+        }
+        pub fn customer_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.customer_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for customer_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/config/retry/strategy`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConfigResourceId>, Error<types::IopoleError>> {
+            let Self { client, customer_id } = self;
+            let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_retry_strategy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -425,6 +425,521 @@ pub mod operations {
             )
         }
     }
+    pub struct ListWebhooksWhen(::httpmock::When);
+    impl ListWebhooksWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/v1/config/webhook$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+    }
+    pub struct ListWebhooksThen(::httpmock::Then);
+    impl ListWebhooksThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::std::vec::Vec<types::Webhook>) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateWebhookWhen(::httpmock::When);
+    impl CreateWebhookWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/config/webhook$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+        pub fn body(self, value: &types::WebhookRegistration) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateWebhookThen(::httpmock::Then);
+    impl CreateWebhookThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::ConfigResourceId) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetWebhookWhen(::httpmock::When);
+    impl GetWebhookWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/config/webhook/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn webhook_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/config/webhook/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+    }
+    pub struct GetWebhookThen(::httpmock::Then);
+    impl GetWebhookThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Webhook) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteWebhookWhen(::httpmock::When);
+    impl DeleteWebhookWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/v1/config/webhook/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn webhook_id(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/v1/config/webhook/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+    }
+    pub struct DeleteWebhookThen(::httpmock::Then);
+    impl DeleteWebhookThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConfigResourceId) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetRetryStrategyWhen(::httpmock::When);
+    impl GetRetryStrategyWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/v1/config/retry/strategy$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+    }
+    pub struct GetRetryStrategyThen(::httpmock::Then);
+    impl GetRetryStrategyThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RetryStrategy) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateRetryStrategyWhen(::httpmock::When);
+    impl CreateRetryStrategyWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/v1/config/retry/strategy$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+        pub fn body(self, value: &types::RetryStrategy) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateRetryStrategyThen(::httpmock::Then);
+    impl CreateRetryStrategyThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::ConfigResourceId) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteRetryStrategyWhen(::httpmock::When);
+    impl DeleteRetryStrategyWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/v1/config/retry/strategy$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn customer_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.header("customer-id", value.to_string()))
+            } else {
+                Self(self.0.header_missing("customer-id"))
+            }
+        }
+    }
+    pub struct DeleteRetryStrategyThen(::httpmock::Then);
+    impl DeleteRetryStrategyThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::ConfigResourceId) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &types::IopoleError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -445,6 +960,33 @@ pub trait MockServerExt {
     fn mark_status_as_seen<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::MarkStatusAsSeenWhen, operations::MarkStatusAsSeenThen);
+    fn list_webhooks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListWebhooksWhen, operations::ListWebhooksThen);
+    fn create_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateWebhookWhen, operations::CreateWebhookThen);
+    fn get_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetWebhookWhen, operations::GetWebhookThen);
+    fn delete_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteWebhookWhen, operations::DeleteWebhookThen);
+    fn get_retry_strategy<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetRetryStrategyWhen, operations::GetRetryStrategyThen);
+    fn create_retry_strategy<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateRetryStrategyWhen,
+            operations::CreateRetryStrategyThen,
+        );
+    fn delete_retry_strategy<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteRetryStrategyWhen,
+            operations::DeleteRetryStrategyThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn send_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -491,6 +1033,89 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::MarkStatusAsSeenWhen::new(when),
                 operations::MarkStatusAsSeenThen::new(then),
+            )
+        })
+    }
+    fn list_webhooks<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListWebhooksWhen, operations::ListWebhooksThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListWebhooksWhen::new(when),
+                operations::ListWebhooksThen::new(then),
+            )
+        })
+    }
+    fn create_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateWebhookWhen, operations::CreateWebhookThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateWebhookWhen::new(when),
+                operations::CreateWebhookThen::new(then),
+            )
+        })
+    }
+    fn get_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetWebhookWhen, operations::GetWebhookThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetWebhookWhen::new(when),
+                operations::GetWebhookThen::new(then),
+            )
+        })
+    }
+    fn delete_webhook<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteWebhookWhen, operations::DeleteWebhookThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteWebhookWhen::new(when),
+                operations::DeleteWebhookThen::new(then),
+            )
+        })
+    }
+    fn get_retry_strategy<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetRetryStrategyWhen, operations::GetRetryStrategyThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetRetryStrategyWhen::new(when),
+                operations::GetRetryStrategyThen::new(then),
+            )
+        })
+    }
+    fn create_retry_strategy<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateRetryStrategyWhen,
+            operations::CreateRetryStrategyThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateRetryStrategyWhen::new(when),
+                operations::CreateRetryStrategyThen::new(then),
+            )
+        })
+    }
+    fn delete_retry_strategy<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteRetryStrategyWhen,
+            operations::DeleteRetryStrategyThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteRetryStrategyWhen::new(when),
+                operations::DeleteRetryStrategyThen::new(then),
             )
         })
     }

@@ -146,3 +146,87 @@ sdk_runtime::open_enum! {
         Rejected => "REJECTED",
     }
 }
+
+sdk_runtime::open_enum! {
+    /// Whether a webhook delivers (`ACTIVE`, the default) or not.
+    pub enum WebhookStatus {
+        /// `ACTIVE`
+        Active => "ACTIVE",
+        /// `INACTIVE`
+        Inactive => "INACTIVE",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// The invoice flow a webhook is for: statuses of inbound or of outbound invoices. Absent (or null) means both.
+    pub enum StreamDirection {
+        /// `INBOUND`
+        Inbound => "INBOUND",
+        /// `OUTBOUND`
+        Outbound => "OUTBOUND",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// An onboarding stage a webhook can subscribe to.
+    pub enum OnboardingStage {
+        /// `STARTED`
+        Started => "STARTED",
+        /// `ACTION_REQUIRED`
+        ActionRequired => "ACTION_REQUIRED",
+        /// `IDENTITY_CHECK_STARTED`
+        IdentityCheckStarted => "IDENTITY_CHECK_STARTED",
+        /// `IDENTITY_CHECK_SUBMITTED`
+        IdentityCheckSubmitted => "IDENTITY_CHECK_SUBMITTED",
+        /// `IDENTITY_CHECK_ACTION_REQUIRED`
+        IdentityCheckActionRequired => "IDENTITY_CHECK_ACTION_REQUIRED",
+        /// `IDENTITY_CHECK_ACCEPTED`
+        IdentityCheckAccepted => "IDENTITY_CHECK_ACCEPTED",
+        /// `BUSINESS_VERIFICATION_STARTED`
+        BusinessVerificationStarted => "BUSINESS_VERIFICATION_STARTED",
+        /// `BUSINESS_VERIFICATION_ACTION_REQUIRED`
+        BusinessVerificationActionRequired => "BUSINESS_VERIFICATION_ACTION_REQUIRED",
+        /// `BUSINESS_VERIFICATION_ACCEPTED`
+        BusinessVerificationAccepted => "BUSINESS_VERIFICATION_ACCEPTED",
+        /// `MANDATE_SIGNED`
+        MandateSigned => "MANDATE_SIGNED",
+        /// `REGISTERING`
+        Registering => "REGISTERING",
+        /// `REGISTERED`
+        Registered => "REGISTERED",
+        /// `COMPLETED`
+        Completed => "COMPLETED",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// An operator event type.
+    pub enum OperatorEventType {
+        /// `INVOICE_INBOUND_INVALID`
+        InvoiceInboundInvalid => "INVOICE_INBOUND_INVALID",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// The kind of configuration resource an answer identifies.
+    pub enum ConfigResourceType {
+        /// `WEBHOOK`
+        Webhook => "WEBHOOK",
+        /// `SECRET`
+        Secret => "SECRET",
+        /// `STREAM`
+        Stream => "STREAM",
+        /// `INVOICE`
+        Invoice => "INVOICE",
+        /// `STATUS`
+        Status => "STATUS",
+        /// `BUSINESS_ENTITY`
+        BusinessEntity => "BUSINESS_ENTITY",
+        /// `BUSINESS_ENTITY_IDENTIFIER`
+        BusinessEntityIdentifier => "BUSINESS_ENTITY_IDENTIFIER",
+        /// `DIRECTORY`
+        Directory => "DIRECTORY",
+        /// `EDI_MESSAGE`
+        EdiMessage => "EDI_MESSAGE",
+    }
+}

@@ -41,10 +41,80 @@ pub const MARK_STATUS_AS_SEEN: OperationSpec = OperationSpec {
     facade_only: false,
 };
 
+/// `GET /v1/config/webhook` (`listWebhooks`).
+pub const LIST_WEBHOOKS: OperationSpec = OperationSpec {
+    operation_id: "listWebhooks",
+    generated_id: "list_webhooks",
+    method: "GET",
+    path: "/v1/config/webhook",
+    facade_only: false,
+};
+
+/// `POST /v1/config/webhook` (`createWebhook`).
+pub const CREATE_WEBHOOK: OperationSpec = OperationSpec {
+    operation_id: "createWebhook",
+    generated_id: "create_webhook",
+    method: "POST",
+    path: "/v1/config/webhook",
+    facade_only: false,
+};
+
+/// `GET /v1/config/webhook/{webhookId}` (`getWebhook`).
+pub const GET_WEBHOOK: OperationSpec = OperationSpec {
+    operation_id: "getWebhook",
+    generated_id: "get_webhook",
+    method: "GET",
+    path: "/v1/config/webhook/{webhookId}",
+    facade_only: false,
+};
+
+/// `DELETE /v1/config/webhook/{webhookId}` (`deleteWebhook`).
+pub const DELETE_WEBHOOK: OperationSpec = OperationSpec {
+    operation_id: "deleteWebhook",
+    generated_id: "delete_webhook",
+    method: "DELETE",
+    path: "/v1/config/webhook/{webhookId}",
+    facade_only: false,
+};
+
+/// `GET /v1/config/retry/strategy` (`getRetryStrategy`).
+pub const GET_RETRY_STRATEGY: OperationSpec = OperationSpec {
+    operation_id: "getRetryStrategy",
+    generated_id: "get_retry_strategy",
+    method: "GET",
+    path: "/v1/config/retry/strategy",
+    facade_only: false,
+};
+
+/// `POST /v1/config/retry/strategy` (`createRetryStrategy`).
+pub const CREATE_RETRY_STRATEGY: OperationSpec = OperationSpec {
+    operation_id: "createRetryStrategy",
+    generated_id: "create_retry_strategy",
+    method: "POST",
+    path: "/v1/config/retry/strategy",
+    facade_only: false,
+};
+
+/// `DELETE /v1/config/retry/strategy` (`deleteRetryStrategy`).
+pub const DELETE_RETRY_STRATEGY: OperationSpec = OperationSpec {
+    operation_id: "deleteRetryStrategy",
+    generated_id: "delete_retry_strategy",
+    method: "DELETE",
+    path: "/v1/config/retry/strategy",
+    facade_only: false,
+};
+
 /// Every operation of the spec, in the spec's order.
 pub const OPERATIONS: &[OperationSpec] = &[
     SEND_STATUS,
     GET_STATUS_HISTORY,
     GET_NOT_SEEN_STATUSES,
     MARK_STATUS_AS_SEEN,
+    LIST_WEBHOOKS,
+    CREATE_WEBHOOK,
+    GET_WEBHOOK,
+    DELETE_WEBHOOK,
+    GET_RETRY_STRATEGY,
+    CREATE_RETRY_STRATEGY,
+    DELETE_RETRY_STRATEGY,
 ];
