@@ -177,6 +177,9 @@ pub struct DrainReport<E> {
     pub unmarkable: Vec<UnmarkableStatus<E>>,
     /// How many of the statuses handed to the handler were undecodable.
     pub undecodable: usize,
+    /// Statuses not handed to the handler because an earlier status of the same invoice failed:
+    /// they stay not-seen and come back, in order, on the next pass.
+    pub deferred: Vec<NotSeenStatus>,
 }
 
 impl<E> Default for DrainReport<E> {
@@ -187,6 +190,7 @@ impl<E> Default for DrainReport<E> {
             mark_seen_failed: Vec::new(),
             unmarkable: Vec::new(),
             undecodable: 0,
+            deferred: Vec::new(),
         }
     }
 }
@@ -194,12 +198,19 @@ impl<E> Default for DrainReport<E> {
 impl<E> DrainReport<E> {
     /// True when every status was handled and marked seen.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && self.mark_seen_failed.is_empty() && self.unmarkable.is_empty()
+        self.failed.is_empty()
+            && self.mark_seen_failed.is_empty()
+            && self.unmarkable.is_empty()
+            && self.deferred.is_empty()
     }
 
-    /// How many statuses were processed (handled, failed, not marked seen or unmarkable).
+    /// How many statuses the pass saw (handled, failed, not marked seen, unmarkable or deferred).
     pub fn total(&self) -> usize {
-        self.handled.len() + self.failed.len() + self.mark_seen_failed.len() + self.unmarkable.len()
+        self.handled.len()
+            + self.failed.len()
+            + self.mark_seen_failed.len()
+            + self.unmarkable.len()
+            + self.deferred.len()
     }
 }
 
@@ -245,19 +256,78 @@ fn flatten_groups(groups: Vec<Tolerant<NotSeenInvoiceStatuses>>) -> Vec<NotSeenS
     statuses
 }
 
+/// How [`IopoleClient::drain_not_seen_with`] works through a pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DrainOptions {
+    /// How many invoices are worked on at once (each invoice's statuses one after the other, in
+    /// order). At least 1; default 8. The client's rate budget paces the requests whatever this is.
+    pub concurrency: usize,
+}
+
+impl Default for DrainOptions {
+    fn default() -> Self {
+        Self { concurrency: 8 }
+    }
+}
+
+impl DrainOptions {
+    /// Options with `concurrency` invoices at once (0 counts as 1).
+    pub fn concurrency(concurrency: usize) -> Self {
+        Self {
+            concurrency: concurrency.max(1),
+        }
+    }
+}
+
+/// The statuses of one invoice, in the order Iopole returned them. A status without a readable
+/// invoice id is a lane of its own.
+fn lanes(statuses: Vec<NotSeenStatus>) -> Vec<Vec<NotSeenStatus>> {
+    let mut lanes: Vec<Vec<NotSeenStatus>> = Vec::new();
+    let mut lane_of: std::collections::HashMap<Uuid, usize> = std::collections::HashMap::new();
+    for status in statuses {
+        match status.invoice_id() {
+            Some(invoice) => match lane_of.get(&invoice) {
+                Some(&lane) => lanes[lane].push(status),
+                None => {
+                    lane_of.insert(invoice, lanes.len());
+                    lanes.push(vec![status]);
+                }
+            },
+            None => lanes.push(vec![status]),
+        }
+    }
+    lanes
+}
+
+impl<E> DrainReport<E> {
+    fn merge(&mut self, lane: DrainReport<E>) {
+        self.handled.extend(lane.handled);
+        self.failed.extend(lane.failed);
+        self.mark_seen_failed.extend(lane.mark_seen_failed);
+        self.unmarkable.extend(lane.unmarkable);
+        self.deferred.extend(lane.deferred);
+        self.undecodable += lane.undecodable;
+    }
+}
+
 impl IopoleClient {
     /// One pass of the pull workflow: fetches the statuses not yet seen, hands each to `handler`
-    /// (in the order Iopole returned them, one at a time) and marks it seen only after its handler
-    /// returned `Ok`.
+    /// and marks it seen only after its handler returned `Ok`. Up to 8 invoices are worked on at
+    /// once (see [`IopoleClient::drain_not_seen_with`]); the statuses of one invoice go to the
+    /// handler one after the other, in the order Iopole returned them.
     ///
-    /// A failing handler loses nothing: its status stays not-seen and comes back on the next pass.
-    /// A status listed twice in one answer is handled once. A status the SDK cannot decode does
-    /// not stop the drain: it reaches the handler as [`NotSeenStatus::Undecodable`] (raw JSON,
-    /// decode error, and the `statusId`/`invoiceId` when readable), and the handler decides
-    /// whether it is marked seen (`Ok`) or kept (`Err`); one without a readable `statusId` cannot
-    /// be marked seen and is reported in [`DrainReport::unmarkable`]. Only the initial fetch fails
-    /// the whole call; everything after it is recorded in the [`DrainReport`]. Call it again (for
-    /// example on a timer) to pick up statuses that arrived meanwhile.
+    /// A failing handler loses nothing: its status stays not-seen and comes back on the next pass,
+    /// and the later statuses of the same invoice wait for it ([`DrainReport::deferred`]) so that
+    /// an invoice's statuses are never applied out of order. A status listed twice in one answer
+    /// is handled once. A status the SDK cannot decode does not stop the drain: it reaches the
+    /// handler as [`NotSeenStatus::Undecodable`] (raw JSON, decode error, and the
+    /// `statusId`/`invoiceId` when readable), and the handler decides whether it is marked seen
+    /// (`Ok`) or kept (`Err`); one without a readable `statusId` cannot be marked seen and is
+    /// reported in [`DrainReport::unmarkable`]. Only the initial fetch fails the whole call;
+    /// everything after it is recorded in the [`DrainReport`], grouped by invoice. Every request
+    /// spends from the client's rate budget. Call it again (for example on a timer) to pick up
+    /// statuses that arrived meanwhile.
     ///
     /// ```no_run
     /// use sdk_iopole::NotSeenStatus;
@@ -279,21 +349,52 @@ impl IopoleClient {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn drain_not_seen<F, Fut, E>(&self, mut handler: F) -> Result<DrainReport<E>>
+    pub async fn drain_not_seen<F, Fut, E>(&self, handler: F) -> Result<DrainReport<E>>
     where
-        F: FnMut(NotSeenStatus) -> Fut,
+        F: Fn(NotSeenStatus) -> Fut,
         Fut: Future<Output = std::result::Result<(), E>>,
     {
+        self.drain_not_seen_with(DrainOptions::default(), handler).await
+    }
+
+    /// [`IopoleClient::drain_not_seen`] with `options` (how many invoices at once; 1 handles every
+    /// status one after the other).
+    pub async fn drain_not_seen_with<F, Fut, E>(&self, options: DrainOptions, handler: F) -> Result<DrainReport<E>>
+    where
+        F: Fn(NotSeenStatus) -> Fut,
+        Fut: Future<Output = std::result::Result<(), E>>,
+    {
+        use futures_util::StreamExt;
+
         let groups = self.not_seen().await?.value;
-        let mut report = DrainReport::default();
         let mut processed = HashSet::new();
-        for status in flatten_groups(groups) {
+        let statuses: Vec<NotSeenStatus> = flatten_groups(groups)
+            .into_iter()
+            .filter(|status| status.status_id().is_none_or(|id| processed.insert(id)))
+            .collect();
+        let handler = &handler;
+        // `buffered` runs up to `concurrency` invoices at once and yields their reports in the
+        // invoices' order, so the merged report does not depend on timing.
+        let mut lanes = futures_util::stream::iter(lanes(statuses))
+            .map(|lane| self.drain_lane(lane, handler))
+            .buffered(options.concurrency.max(1));
+        let mut report = DrainReport::default();
+        while let Some(lane) = lanes.next().await {
+            report.merge(lane);
+        }
+        Ok(report)
+    }
+
+    /// One invoice's statuses, in order; after a failure the rest wait for the next pass.
+    async fn drain_lane<F, Fut, E>(&self, lane: Vec<NotSeenStatus>, handler: &F) -> DrainReport<E>
+    where
+        F: Fn(NotSeenStatus) -> Fut,
+        Fut: Future<Output = std::result::Result<(), E>>,
+    {
+        let mut report = DrainReport::default();
+        let mut statuses = lane.into_iter();
+        while let Some(status) = statuses.next() {
             let (status_id, invoice_id) = (status.status_id(), status.invoice_id());
-            if let Some(id) = status_id
-                && !processed.insert(id)
-            {
-                continue;
-            }
             if let NotSeenStatus::Undecodable(item) = &status {
                 report.undecodable += 1;
                 tracing::warn!(
@@ -324,7 +425,8 @@ impl IopoleClient {
                     invoice_id,
                     error,
                 });
-                continue;
+                report.deferred.extend(statuses.by_ref());
+                break;
             }
             match self.mark_as_seen(status_id).await {
                 Ok(_) => report.handled.push(status_id),
@@ -338,6 +440,6 @@ impl IopoleClient {
                 }
             }
         }
-        Ok(report)
+        report
     }
 }

@@ -13,7 +13,8 @@ pub use client::{
     SANDBOX_BASE_URL, SANDBOX_TOKEN_URL,
 };
 pub use drain::{
-    DrainReport, HandlerFailure, MarkSeenFailure, NotSeenStatus, TolerantStatus, UndecodableStatus, UnmarkableStatus,
+    DrainOptions, DrainReport, HandlerFailure, MarkSeenFailure, NotSeenStatus, TolerantStatus, UndecodableStatus,
+    UnmarkableStatus,
 };
 pub use lifecycle::{LifecycleStatus, UnknownLifecycleStatus};
 pub use update::{SendOutcome, StatusUpdateBuilder, ValidationError};
