@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod audit;
+mod changes;
 mod client;
 mod credentials;
 mod error;
@@ -11,10 +13,12 @@ mod status;
 
 pub use sdk_runtime::{
     BodyLimits, BodyProblem, ClientConfig, ConfigError, Env, ErrorKind, Reply, RequestOutcome, RetryPolicy, Secret,
-    SuccessBody, Timeouts, UnreadableBody,
+    SuccessBody, Timeouts, Tolerant, Undecodable, UnreadableBody,
 };
 pub use uuid::Uuid;
 
+pub use audit::{AuditLookup, InvalidLookup};
+pub use changes::{Change, ChangeCursor, ChangeFeed, ChangeOptions, InvalidSearch};
 pub use client::{AppZenClient, AppZenClientBuilder, Region};
 pub use credentials::AppZenCredentials;
 pub use error::InvalidStatusSync;
@@ -34,19 +38,24 @@ pub use status::{ErrorDetails, StatusSync};
 pub type Error = sdk_runtime::Error<types::AppzenError>;
 
 /// The wire types generated from `specs/appzen.yaml`: the request body
-/// [`StatusSyncRequest`](types::StatusSyncRequest), the error envelope
+/// [`StatusSyncRequest`](types::StatusSyncRequest), the audit results
+/// [`AuditResults`](types::AuditResults) (with its rules, [`AuditRuleResult`](types::AuditRuleResult)),
+/// the invoice search's [`InvoiceSearchRequest`](types::InvoiceSearchRequest) and
+/// [`InvoiceSearchResult`](types::InvoiceSearchResult), the error envelope
 /// [`AppzenError`](types::AppzenError) (with [`AppzenError::status_code`](types::AppzenError::status_code)
-/// and [`AppzenError::error_code`](types::AppzenError::error_code)), and the open enum
-/// [`AppzenInvoiceState`](types::AppzenInvoiceState), which keeps values this version does not list
-/// as `Unknown` instead of failing.
+/// and [`AppzenError::error_code`](types::AppzenError::error_code)), and the open enums
+/// [`AppzenInvoiceState`](types::AppzenInvoiceState), [`RiskLevel`](types::RiskLevel),
+/// [`AuditStatus`](types::AuditStatus) and [`AppzenInvoiceStatus`](types::AppzenInvoiceStatus),
+/// which keep values this version does not list as `Unknown` instead of failing.
 pub mod types {
     pub use crate::generated::client::types::*;
     pub use crate::generated::open_enums::*;
 }
 
 /// Typed [`httpmock`] helpers for testing code that uses this crate (feature `mock`): the
-/// [`MockServerExt`](mock::MockServerExt) trait adds `status_sync` to `httpmock::MockServer`, with
-/// `When` matchers for the uuid and body and `Then` answers for each documented status.
+/// [`MockServerExt`](mock::MockServerExt) trait adds `status_sync`, `get_audit_results`,
+/// `find_audit_results` and `search_invoices` to `httpmock::MockServer`, with `When` matchers for
+/// the uuid, query parameters and body and `Then` answers for each documented status.
 ///
 /// ```
 /// use httpmock::MockServer;

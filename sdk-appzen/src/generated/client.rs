@@ -41,6 +41,78 @@ pub mod types {
             Default::default()
         }
     }
+    ///AppZen's verdict on an invoice: the header-level risk, the overall status and the result of each audit rule. The identifiers (`uuid`, `invoice-id`, `supplier-id`, `invoice-number`) come with the results of `findAuditResults`, not with those of `getAuditResults`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AuditResults {
+        ///The invoice's id in your system (ERP).
+        #[serde(
+            rename = "invoice-id",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_id: ::std::option::Option<::std::string::String>,
+        ///The supplier's invoice number.
+        #[serde(
+            rename = "invoice-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_number: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_level: ::std::option::Option<crate::generated::open_enums::RiskLevel>,
+        ///The result of each audit rule AppZen ran.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rules: ::std::vec::Vec<
+            sdk_runtime::Tolerant<crate::generated::client::types::AuditRuleResult>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<crate::generated::open_enums::AuditStatus>,
+        ///The supplier's id in your system (ERP).
+        #[serde(
+            rename = "supplier-id",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub supplier_id: ::std::option::Option<::std::string::String>,
+        ///AppZen's uuid of the invoice.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub uuid: ::std::option::Option<::uuid::Uuid>,
+    }
+    impl AuditResults {
+        pub fn builder() -> builder::AuditResults {
+            Default::default()
+        }
+    }
+    ///The result of one audit rule.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct AuditRuleResult {
+        ///What the rule found, e.g. `No duplicate detected`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_results: ::std::option::Option<RuleRiskResults>,
+        ///The rule's unique identifier, e.g. `duplicate_invoice_amount`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rule_code: ::std::option::Option<::std::string::String>,
+    }
+    impl AuditRuleResult {
+        pub fn builder() -> builder::AuditRuleResult {
+            Default::default()
+        }
+    }
     ///Why the invoice could not be created in the caller's system. Required when `appzen_invoice_state` is `ERROR`. All three fields are free text.
     #[derive(
         ::serde::Deserialize,
@@ -64,6 +136,145 @@ pub mod types {
     }
     impl ErrorData {
         pub fn builder() -> builder::ErrorData {
+            Default::default()
+        }
+    }
+    ///AppZen's audit results for one invoice, wrapped in `audit_results` (the body of `getAuditResults`, and each item of `findAuditResults`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct InvoiceAuditResults {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub audit_results: ::std::option::Option<AuditResults>,
+    }
+    impl InvoiceAuditResults {
+        pub fn builder() -> builder::InvoiceAuditResults {
+            Default::default()
+        }
+    }
+    ///The criteria of an invoice search: the time window of AppZen's last update (required) and optional filters.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct InvoiceSearchRequest {
+        #[serde(
+            rename = "appzen-invoice-status",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appzen_invoice_status: ::std::option::Option<
+            crate::generated::open_enums::AppzenInvoiceStatus,
+        >,
+        ///Only invoices with this ERP status (free text, e.g. `Pending Manager Review`).
+        #[serde(
+            rename = "erp-invoice-status",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub erp_invoice_status: ::std::option::Option<::std::string::String>,
+        ///Start of the window on AppZen's last update time, UTC.
+        #[serde(rename = "from-last-appzen-update-time")]
+        pub from_last_appzen_update_time: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Only the invoice with this id in your system (ERP).
+        #[serde(
+            rename = "invoice-id",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_id: ::std::option::Option<::std::string::String>,
+        ///Only invoices with this supplier invoice number.
+        #[serde(
+            rename = "invoice-number",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_number: ::std::option::Option<::std::string::String>,
+        ///Only invoices of this supplier (its id in your system).
+        #[serde(
+            rename = "supplier-id",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub supplier_id: ::std::option::Option<::std::string::String>,
+        ///End of the window on AppZen's last update time, UTC.
+        #[serde(rename = "to-last-appzen-update-time")]
+        pub to_last_appzen_update_time: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl InvoiceSearchRequest {
+        pub fn builder() -> builder::InvoiceSearchRequest {
+            Default::default()
+        }
+    }
+    ///One invoice AppZen updated in the searched window: its ids and statuses on both sides and the time AppZen last updated it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct InvoiceSearchResult {
+        #[serde(
+            rename = "appzen-invoice-status",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appzen_invoice_status: ::std::option::Option<
+            crate::generated::open_enums::AppzenInvoiceStatus,
+        >,
+        ///AppZen's uuid of the invoice (what status sync and audit results take).
+        #[serde(
+            rename = "appzen-uuid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appzen_uuid: ::std::option::Option<::uuid::Uuid>,
+        ///The invoice's id in your system (ERP).
+        #[serde(
+            rename = "erp-invoice-id",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub erp_invoice_id: ::std::option::Option<::std::string::String>,
+        ///The invoice's status in your system, as last synced (free text).
+        #[serde(
+            rename = "erp-invoice-status",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub erp_invoice_status: ::std::option::Option<::std::string::String>,
+        ///When AppZen last updated the invoice, e.g. `2021-06-16T18:53:38.603Z`. Kept as text; the SDK reads it as RFC 3339 or with a colon-less offset (`+0000`).
+        #[serde(
+            rename = "last-appzen-update-time",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_appzen_update_time: ::std::option::Option<::std::string::String>,
+    }
+    impl InvoiceSearchResult {
+        pub fn builder() -> builder::InvoiceSearchResult {
+            Default::default()
+        }
+    }
+    ///The risk one rule found.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RuleRiskResults {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_level: ::std::option::Option<crate::generated::open_enums::RiskLevel>,
+    }
+    impl RuleRiskResults {
+        pub fn builder() -> builder::RuleRiskResults {
             Default::default()
         }
     }
@@ -225,6 +436,266 @@ given machine-readably in `x-conditional-required` (state value -> required prop
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AuditResults {
+            invoice_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            invoice_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            risk_level: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::RiskLevel>,
+                ::std::string::String,
+            >,
+            rules: ::std::result::Result<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::AuditRuleResult,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::AuditStatus>,
+                ::std::string::String,
+            >,
+            supplier_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            uuid: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuditResults {
+            fn default() -> Self {
+                Self {
+                    invoice_id: Ok(Default::default()),
+                    invoice_number: Ok(Default::default()),
+                    risk_level: Ok(Default::default()),
+                    rules: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    supplier_id: Ok(Default::default()),
+                    uuid: Ok(Default::default()),
+                }
+            }
+        }
+        impl AuditResults {
+            pub fn invoice_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for invoice_id: {e}")
+                    });
+                self
+            }
+            pub fn invoice_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invoice_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn risk_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::RiskLevel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk_level: {e}")
+                    });
+                self
+            }
+            pub fn rules<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        sdk_runtime::Tolerant<
+                            crate::generated::client::types::AuditRuleResult,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rules = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rules: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::AuditStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn supplier_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.supplier_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for supplier_id: {e}")
+                    });
+                self
+            }
+            pub fn uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for uuid: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditResults> for super::AuditResults {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditResults,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    invoice_id: value.invoice_id?,
+                    invoice_number: value.invoice_number?,
+                    risk_level: value.risk_level?,
+                    rules: value.rules?,
+                    status: value.status?,
+                    supplier_id: value.supplier_id?,
+                    uuid: value.uuid?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditResults> for AuditResults {
+            fn from(value: super::AuditResults) -> Self {
+                Self {
+                    invoice_id: Ok(value.invoice_id),
+                    invoice_number: Ok(value.invoice_number),
+                    risk_level: Ok(value.risk_level),
+                    rules: Ok(value.rules),
+                    status: Ok(value.status),
+                    supplier_id: Ok(value.supplier_id),
+                    uuid: Ok(value.uuid),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AuditRuleResult {
+            risk_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            risk_results: ::std::result::Result<
+                ::std::option::Option<super::RuleRiskResults>,
+                ::std::string::String,
+            >,
+            rule_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuditRuleResult {
+            fn default() -> Self {
+                Self {
+                    risk_message: Ok(Default::default()),
+                    risk_results: Ok(Default::default()),
+                    rule_code: Ok(Default::default()),
+                }
+            }
+        }
+        impl AuditRuleResult {
+            pub fn risk_message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk_message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk_message: {e}")
+                    });
+                self
+            }
+            pub fn risk_results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RuleRiskResults>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk_results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk_results: {e}")
+                    });
+                self
+            }
+            pub fn rule_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rule_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rule_code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditRuleResult> for super::AuditRuleResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditRuleResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    risk_message: value.risk_message?,
+                    risk_results: value.risk_results?,
+                    rule_code: value.rule_code?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditRuleResult> for AuditRuleResult {
+            fn from(value: super::AuditRuleResult) -> Self {
+                Self {
+                    risk_message: Ok(value.risk_message),
+                    risk_results: Ok(value.risk_results),
+                    rule_code: Ok(value.rule_code),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ErrorData {
             exception: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -304,6 +775,411 @@ given machine-readably in `x-conditional-required` (state value -> required prop
                     exception: Ok(value.exception),
                     message: Ok(value.message),
                     status: Ok(value.status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InvoiceAuditResults {
+            audit_results: ::std::result::Result<
+                ::std::option::Option<super::AuditResults>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InvoiceAuditResults {
+            fn default() -> Self {
+                Self {
+                    audit_results: Ok(Default::default()),
+                }
+            }
+        }
+        impl InvoiceAuditResults {
+            pub fn audit_results<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AuditResults>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.audit_results = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for audit_results: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InvoiceAuditResults>
+        for super::InvoiceAuditResults {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InvoiceAuditResults,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    audit_results: value.audit_results?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InvoiceAuditResults> for InvoiceAuditResults {
+            fn from(value: super::InvoiceAuditResults) -> Self {
+                Self {
+                    audit_results: Ok(value.audit_results),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InvoiceSearchRequest {
+            appzen_invoice_status: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::AppzenInvoiceStatus>,
+                ::std::string::String,
+            >,
+            erp_invoice_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            from_last_appzen_update_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            invoice_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            invoice_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            supplier_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            to_last_appzen_update_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InvoiceSearchRequest {
+            fn default() -> Self {
+                Self {
+                    appzen_invoice_status: Ok(Default::default()),
+                    erp_invoice_status: Ok(Default::default()),
+                    from_last_appzen_update_time: Err(
+                        "no value supplied for from_last_appzen_update_time".to_string(),
+                    ),
+                    invoice_id: Ok(Default::default()),
+                    invoice_number: Ok(Default::default()),
+                    supplier_id: Ok(Default::default()),
+                    to_last_appzen_update_time: Err(
+                        "no value supplied for to_last_appzen_update_time".to_string(),
+                    ),
+                }
+            }
+        }
+        impl InvoiceSearchRequest {
+            pub fn appzen_invoice_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::generated::open_enums::AppzenInvoiceStatus,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.appzen_invoice_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for appzen_invoice_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn erp_invoice_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.erp_invoice_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for erp_invoice_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn from_last_appzen_update_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_last_appzen_update_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for from_last_appzen_update_time: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn invoice_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for invoice_id: {e}")
+                    });
+                self
+            }
+            pub fn invoice_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invoice_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn supplier_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.supplier_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for supplier_id: {e}")
+                    });
+                self
+            }
+            pub fn to_last_appzen_update_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_last_appzen_update_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for to_last_appzen_update_time: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InvoiceSearchRequest>
+        for super::InvoiceSearchRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InvoiceSearchRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    appzen_invoice_status: value.appzen_invoice_status?,
+                    erp_invoice_status: value.erp_invoice_status?,
+                    from_last_appzen_update_time: value.from_last_appzen_update_time?,
+                    invoice_id: value.invoice_id?,
+                    invoice_number: value.invoice_number?,
+                    supplier_id: value.supplier_id?,
+                    to_last_appzen_update_time: value.to_last_appzen_update_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InvoiceSearchRequest> for InvoiceSearchRequest {
+            fn from(value: super::InvoiceSearchRequest) -> Self {
+                Self {
+                    appzen_invoice_status: Ok(value.appzen_invoice_status),
+                    erp_invoice_status: Ok(value.erp_invoice_status),
+                    from_last_appzen_update_time: Ok(value.from_last_appzen_update_time),
+                    invoice_id: Ok(value.invoice_id),
+                    invoice_number: Ok(value.invoice_number),
+                    supplier_id: Ok(value.supplier_id),
+                    to_last_appzen_update_time: Ok(value.to_last_appzen_update_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InvoiceSearchResult {
+            appzen_invoice_status: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::AppzenInvoiceStatus>,
+                ::std::string::String,
+            >,
+            appzen_uuid: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            erp_invoice_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            erp_invoice_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_appzen_update_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InvoiceSearchResult {
+            fn default() -> Self {
+                Self {
+                    appzen_invoice_status: Ok(Default::default()),
+                    appzen_uuid: Ok(Default::default()),
+                    erp_invoice_id: Ok(Default::default()),
+                    erp_invoice_status: Ok(Default::default()),
+                    last_appzen_update_time: Ok(Default::default()),
+                }
+            }
+        }
+        impl InvoiceSearchResult {
+            pub fn appzen_invoice_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        crate::generated::open_enums::AppzenInvoiceStatus,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.appzen_invoice_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for appzen_invoice_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn appzen_uuid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.appzen_uuid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for appzen_uuid: {e}")
+                    });
+                self
+            }
+            pub fn erp_invoice_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.erp_invoice_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for erp_invoice_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn erp_invoice_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.erp_invoice_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for erp_invoice_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn last_appzen_update_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_appzen_update_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_appzen_update_time: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InvoiceSearchResult>
+        for super::InvoiceSearchResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InvoiceSearchResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    appzen_invoice_status: value.appzen_invoice_status?,
+                    appzen_uuid: value.appzen_uuid?,
+                    erp_invoice_id: value.erp_invoice_id?,
+                    erp_invoice_status: value.erp_invoice_status?,
+                    last_appzen_update_time: value.last_appzen_update_time?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InvoiceSearchResult> for InvoiceSearchResult {
+            fn from(value: super::InvoiceSearchResult) -> Self {
+                Self {
+                    appzen_invoice_status: Ok(value.appzen_invoice_status),
+                    appzen_uuid: Ok(value.appzen_uuid),
+                    erp_invoice_id: Ok(value.erp_invoice_id),
+                    erp_invoice_status: Ok(value.erp_invoice_status),
+                    last_appzen_update_time: Ok(value.last_appzen_update_time),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RuleRiskResults {
+            risk_level: ::std::result::Result<
+                ::std::option::Option<crate::generated::open_enums::RiskLevel>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RuleRiskResults {
+            fn default() -> Self {
+                Self {
+                    risk_level: Ok(Default::default()),
+                }
+            }
+        }
+        impl RuleRiskResults {
+            pub fn risk_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::open_enums::RiskLevel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk_level: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RuleRiskResults> for super::RuleRiskResults {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RuleRiskResults,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    risk_level: value.risk_level?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RuleRiskResults> for RuleRiskResults {
+            fn from(value: super::RuleRiskResults) -> Self {
+                Self {
+                    risk_level: Ok(value.risk_level),
                 }
             }
         }
@@ -471,10 +1347,10 @@ given machine-readably in `x-conditional-required` (state value -> required prop
     }
 }
 #[derive(Clone, Debug)]
-/**Client for AppZen Invoice Status Sync API
+/**Client for AppZen Invoice Status Sync and Audit Results API
 
-Hand-curated description of AppZen's (Autonomous AP) invoice Status Sync endpoint, part of the
-`dictionary-data-services` external API. The caller tells AppZen what became of an invoice in
+Hand-curated description of AppZen's (Autonomous AP) invoice Status Sync, Audit Results and
+Invoice Search endpoints, part of the `dictionary-data-services` external API. The caller tells AppZen what became of an invoice in
 its own system (ERP): either the invoice was created there (`CREATED`, with the ERP invoice id
 and status) or creating it failed (`ERROR`, with the error details). The invoice is addressed by
 the uuid AppZen assigned to it.
@@ -493,8 +1369,13 @@ limit AppZen answers HTTP 429.
 Tracing: every response, success or failure, carries an `x-correlation-id` header; quote it to
 AppZen Support when troubleshooting.
 
-Success is `200` with an empty body. Errors (400, 401, 403, 404, 429, 500) share one JSON
-envelope, `AppzenError` (`timestamp`, `status`, `error`, `message`).
+The other direction, AppZen's side of the invoice: its audit results (risk level, status, rule
+results) by uuid or by the ERP's identifiers, and the invoice search, which lists the invoices
+AppZen updated in a time window (the basis of an incremental change feed).
+
+Status sync succeeds with `200` and an empty body; the reads answer `200` with JSON. Errors
+(400, 401, 403, 404, 429, 500) share one JSON envelope, `AppzenError` (`timestamp`, `status`,
+`error`, `message`).
 
 
 Version: 2.0.3*/
@@ -590,6 +1471,85 @@ let response = client.status_sync()
 ```*/
     pub fn status_sync(&self) -> builder::StatusSync<'_> {
         builder::StatusSync::new(self)
+    }
+    /**Read an invoice's audit results
+
+AppZen's verdict on the invoice identified by `uuid`: the risk at invoice header level
+(`LOW`, `MEDIUM`, `HIGH`), the overall status (`Approved`, `Rejected`) and the result of
+each audit rule.
+
+A read: sending it twice has no effect beyond the first. Every response carries
+`x-correlation-id`.
+
+
+Sends a `GET` request to `/dictionary-data-services/invoice/{uuid}/audit-results`
+
+Arguments:
+- `uuid`: AppZen's uuid of the invoice (the one status sync addresses).
+```ignore
+let response = client.get_audit_results()
+    .uuid(uuid)
+    .send()
+    .await;
+```*/
+    pub fn get_audit_results(&self) -> builder::GetAuditResults<'_> {
+        builder::GetAuditResults::new(self)
+    }
+    /**Find audit results by uuid, ERP invoice id, or supplier id and invoice number
+
+The audit results of the invoices that match the query: by AppZen's `uuid`, by the ERP's
+`invoice-id`, or by `supplier-id` together with `invoice-number`. AppZen answers 400 when
+`supplier-id` or `invoice-number` comes without the other (the SDK refuses that locally,
+before sending). Each match carries its identifiers besides the risk level, status and
+rule results.
+
+A read. Every response carries `x-correlation-id`.
+
+
+Sends a `GET` request to `/dictionary-data-services/invoice/audit-results`
+
+Arguments:
+- `invoice_id`: The invoice's id in your system (ERP), as given to AppZen. Not empty.
+- `invoice_number`: The supplier's invoice number; only together with `supplier-id`. Not empty.
+- `supplier_id`: The supplier's id in your system; only together with `invoice-number`. Not empty.
+- `uuid`: AppZen's uuid of the invoice.
+```ignore
+let response = client.find_audit_results()
+    .invoice_id(invoice_id)
+    .invoice_number(invoice_number)
+    .supplier_id(supplier_id)
+    .uuid(uuid)
+    .send()
+    .await;
+```*/
+    pub fn find_audit_results(&self) -> builder::FindAuditResults<'_> {
+        builder::FindAuditResults::new(self)
+    }
+    /**Find the invoices AppZen updated in a time window
+
+The invoices whose AppZen processing time (`last-appzen-update-time`) falls in the window
+`from-last-appzen-update-time` .. `to-last-appzen-update-time` (both required, UTC),
+optionally filtered by AppZen status (`PROCESSED`, `REJECTED`), ERP status, ERP invoice id,
+invoice number or supplier id. Each result gives the ERP invoice id and status, AppZen's
+uuid and status, and the time AppZen last updated the invoice: a natural cursor for an
+incremental sync.
+
+A read sent as `POST` (the criteria travel in the body): it changes nothing on AppZen's
+side, so sending it again is safe. Every response carries `x-correlation-id`.
+
+
+Sends a `POST` request to `/dictionary-data-services/invoice/search`
+
+Arguments:
+- `body`: The time window (required) and the optional filters.
+```ignore
+let response = client.search_invoices()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_invoices(&self) -> builder::SearchInvoices<'_> {
+        builder::SearchInvoices::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -694,6 +1654,430 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_audit_results`]
+
+[`Client::get_audit_results`]: super::Client::get_audit_results*/
+    #[derive(Debug, Clone)]
+    pub struct GetAuditResults<'a> {
+        client: &'a super::Client,
+        uuid: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> GetAuditResults<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                uuid: Err("uuid was not initialized".to_string()),
+            }
+        }
+        pub fn uuid<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.uuid = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for uuid failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/dictionary-data-services/invoice/{uuid}/audit-results`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::InvoiceAuditResults>,
+            Error<types::AppzenError>,
+        > {
+            let Self { client, uuid } = self;
+            let uuid = uuid.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/dictionary-data-services/invoice/{}/audit-results", client.baseurl,
+                encode_path(& uuid.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_audit_results",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::find_audit_results`]
+
+[`Client::find_audit_results`]: super::Client::find_audit_results*/
+    #[derive(Debug, Clone)]
+    pub struct FindAuditResults<'a> {
+        client: &'a super::Client,
+        invoice_id: Result<Option<::std::string::String>, String>,
+        invoice_number: Result<Option<::std::string::String>, String>,
+        supplier_id: Result<Option<::std::string::String>, String>,
+        uuid: Result<Option<::uuid::Uuid>, String>,
+    }
+    impl<'a> FindAuditResults<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                invoice_id: Ok(None),
+                invoice_number: Ok(None),
+                supplier_id: Ok(None),
+                uuid: Ok(None),
+            }
+        }
+        pub fn invoice_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.invoice_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for invoice_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn invoice_number<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.invoice_number = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for invoice_number failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn supplier_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.supplier_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for supplier_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn uuid<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.uuid = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for uuid failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/dictionary-data-services/invoice/audit-results`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::InvoiceAuditResults,
+                    >,
+                >,
+            >,
+            Error<types::AppzenError>,
+        > {
+            let Self { client, invoice_id, invoice_number, supplier_id, uuid } = self;
+            let invoice_id = invoice_id.map_err(Error::InvalidRequest)?;
+            let invoice_number = invoice_number.map_err(Error::InvalidRequest)?;
+            let supplier_id = supplier_id.map_err(Error::InvalidRequest)?;
+            let uuid = uuid.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/dictionary-data-services/invoice/audit-results", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("invoice-id", &invoice_id))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "invoice-number",
+                        &invoice_number,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("supplier-id", &supplier_id))
+                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "find_audit_results",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::search_invoices`]
+
+[`Client::search_invoices`]: super::Client::search_invoices*/
+    #[derive(Debug, Clone)]
+    pub struct SearchInvoices<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::InvoiceSearchRequest, String>,
+    }
+    impl<'a> SearchInvoices<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::InvoiceSearchRequest>,
+            <V as std::convert::TryInto<
+                types::InvoiceSearchRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `InvoiceSearchRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::InvoiceSearchRequest,
+            ) -> types::builder::InvoiceSearchRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/dictionary-data-services/invoice/search`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<
+                        crate::generated::client::types::InvoiceSearchResult,
+                    >,
+                >,
+            >,
+            Error<types::AppzenError>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::InvoiceSearchRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/dictionary-data-services/invoice/search", client.baseurl,
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "search_invoices",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(

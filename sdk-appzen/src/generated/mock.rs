@@ -103,6 +103,341 @@ pub mod operations {
             )
         }
     }
+    pub struct GetAuditResultsWhen(::httpmock::When);
+    impl GetAuditResultsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/dictionary-data-services/invoice/[^/]*/audit-results$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn uuid(self, value: &::uuid::Uuid) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/dictionary-data-services/invoice/{}/audit-results$", value
+                        .to_string()
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetAuditResultsThen(::httpmock::Then);
+    impl GetAuditResultsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::InvoiceAuditResults) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct FindAuditResultsWhen(::httpmock::When);
+    impl FindAuditResultsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/dictionary-data-services/invoice/audit-results$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn invoice_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("invoice-id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("invoice-id"))
+            }
+        }
+        pub fn invoice_number<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("invoice-number", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("invoice-number"))
+            }
+        }
+        pub fn supplier_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("supplier-id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("supplier-id"))
+            }
+        }
+        pub fn uuid<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::uuid::Uuid>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("uuid", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("uuid"))
+            }
+        }
+    }
+    pub struct FindAuditResultsThen(::httpmock::Then);
+    impl FindAuditResultsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<
+                sdk_runtime::Tolerant<
+                    crate::generated::client::types::InvoiceAuditResults,
+                >,
+            >,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct SearchInvoicesWhen(::httpmock::When);
+    impl SearchInvoicesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/dictionary-data-services/invoice/search$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::InvoiceSearchRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct SearchInvoicesThen(::httpmock::Then);
+    impl SearchInvoicesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &::std::vec::Vec<
+                sdk_runtime::Tolerant<
+                    crate::generated::client::types::InvoiceSearchResult,
+                >,
+            >,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::AppzenError) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -111,6 +446,15 @@ pub trait MockServerExt {
     fn status_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::StatusSyncWhen, operations::StatusSyncThen);
+    fn get_audit_results<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetAuditResultsWhen, operations::GetAuditResultsThen);
+    fn find_audit_results<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::FindAuditResultsWhen, operations::FindAuditResultsThen);
+    fn search_invoices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SearchInvoicesWhen, operations::SearchInvoicesThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn status_sync<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -121,6 +465,39 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::StatusSyncWhen::new(when),
                 operations::StatusSyncThen::new(then),
+            )
+        })
+    }
+    fn get_audit_results<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetAuditResultsWhen, operations::GetAuditResultsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetAuditResultsWhen::new(when),
+                operations::GetAuditResultsThen::new(then),
+            )
+        })
+    }
+    fn find_audit_results<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::FindAuditResultsWhen, operations::FindAuditResultsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::FindAuditResultsWhen::new(when),
+                operations::FindAuditResultsThen::new(then),
+            )
+        })
+    }
+    fn search_invoices<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SearchInvoicesWhen, operations::SearchInvoicesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SearchInvoicesWhen::new(when),
+                operations::SearchInvoicesThen::new(then),
             )
         })
     }

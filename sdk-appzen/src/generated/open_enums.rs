@@ -12,3 +12,35 @@ sdk_runtime::open_enum! {
         Error => "ERROR",
     }
 }
+
+sdk_runtime::open_enum! {
+    /// A risk level: `LOW`, `MEDIUM` or `HIGH`. Open: values not listed here decode as unknown instead of failing.
+    pub enum RiskLevel {
+        /// `LOW`
+        Low => "LOW",
+        /// `MEDIUM`
+        Medium => "MEDIUM",
+        /// `HIGH`
+        High => "HIGH",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// AppZen's overall verdict on an invoice: `Approved` or `Rejected` (capitalised, as the Swagger writes them). Open: values not listed here decode as unknown instead of failing.
+    pub enum AuditStatus {
+        /// `Approved`
+        Approved => "Approved",
+        /// `Rejected`
+        Rejected => "Rejected",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// The status AppZen's audit gave an invoice, as the invoice search reports and filters it: `PROCESSED` or `REJECTED`. Open: values not listed here decode as unknown instead of failing.
+    pub enum AppzenInvoiceStatus {
+        /// `PROCESSED`
+        Processed => "PROCESSED",
+        /// `REJECTED`
+        Rejected => "REJECTED",
+    }
+}

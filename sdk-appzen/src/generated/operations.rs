@@ -14,7 +14,37 @@ pub const STATUS_SYNC: OperationSpec = OperationSpec {
     facade_only: false,
 };
 
+/// `GET /dictionary-data-services/invoice/{uuid}/audit-results` (`getAuditResults`).
+pub const GET_AUDIT_RESULTS: OperationSpec = OperationSpec {
+    operation_id: "getAuditResults",
+    generated_id: "get_audit_results",
+    method: "GET",
+    path: "/dictionary-data-services/invoice/{uuid}/audit-results",
+    facade_only: false,
+};
+
+/// `GET /dictionary-data-services/invoice/audit-results` (`findAuditResults`).
+pub const FIND_AUDIT_RESULTS: OperationSpec = OperationSpec {
+    operation_id: "findAuditResults",
+    generated_id: "find_audit_results",
+    method: "GET",
+    path: "/dictionary-data-services/invoice/audit-results",
+    facade_only: false,
+};
+
+/// `POST /dictionary-data-services/invoice/search` (`searchInvoices`).
+pub const SEARCH_INVOICES: OperationSpec = OperationSpec {
+    operation_id: "searchInvoices",
+    generated_id: "search_invoices",
+    method: "POST",
+    path: "/dictionary-data-services/invoice/search",
+    facade_only: false,
+};
+
 /// Every operation of the spec, in the spec's order.
 pub const OPERATIONS: &[OperationSpec] = &[
     STATUS_SYNC,
+    GET_AUDIT_RESULTS,
+    FIND_AUDIT_RESULTS,
+    SEARCH_INVOICES,
 ];
