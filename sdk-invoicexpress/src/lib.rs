@@ -75,6 +75,6 @@ pub use state::{CancelReason, DocumentKind, EmptyCancelReason, StateChange, Unkn
 pub use transitions::{LEGACY_TRANSITIONS, TRANSITIONS, Transition, TransitionRefused, TransitionTable};
 
 pub use sdk_runtime::{
-    BodyLimits, BodyProblem, ClientConfig, ConfigError, Env, ErrorKind, Reply, RequestOutcome, RetryPolicy, Secret,
-    SuccessBody, Timeouts, UnreadableBody,
+    BodyLimits, BodyProblem, ClientConfig, ConfigError, Env, ErrorKind, Quota, RateLimits, Reply, RequestOutcome,
+    RetryPolicy, Secret, SuccessBody, Timeouts, UnreadableBody,
 };

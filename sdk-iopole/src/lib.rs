@@ -20,8 +20,8 @@ pub use lifecycle::{LifecycleStatus, UnknownLifecycleStatus};
 pub use update::{SendOutcome, StatusUpdateBuilder, ValidationError};
 
 pub use sdk_runtime::{
-    AuthError, BodyLimits, BodyProblem, ClientConfig, ConfigError, Env, ErrorKind, Reply, RequestOutcome, RetryPolicy,
-    Secret, SuccessBody, Timeouts, Tolerant, Undecodable, UnreadableBody,
+    AuthError, BodyLimits, BodyProblem, ClientConfig, ConfigError, Env, ErrorKind, Quota, RateLimits, Reply,
+    RequestOutcome, RetryPolicy, Secret, SuccessBody, Timeouts, Tolerant, Undecodable, UnreadableBody,
 };
 pub use uuid::Uuid;
 
