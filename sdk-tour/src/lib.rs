@@ -495,6 +495,28 @@ async fn appzen_mock(server: &MockServer) {
         .await;
     server
         .mock_async(|when, then| {
+            when.method(GET)
+                .path(format!(
+                    "/dictionary-data-services/invoice/{APPZEN_INVOICE}/audit-results"
+                ))
+                .header_exists("x-api-key");
+            then.status(200)
+                .header("content-type", "application/json")
+                .header("x-correlation-id", "c0ffee00-0000-4000-8000-000000000002")
+                .json_body(json!({"audit_results": {
+                    "risk_level": "MEDIUM",
+                    "status": "Approved",
+                    "rules": [
+                        {"rule_code": "duplicate_invoice_amount", "risk_message": "No duplicate detected",
+                         "risk_results": {"risk_level": "LOW"}},
+                        {"rule_code": "supplier_bank_change", "risk_message": "Supplier bank account changed 3 days ago",
+                         "risk_results": {"risk_level": "MEDIUM"}}
+                    ]
+                }}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
             when.method(POST).path(format!(
                 "/dictionary-data-services/invoice/{UNKNOWN_INVOICE}/status-sync"
             ));
@@ -509,7 +531,7 @@ async fn appzen_mock(server: &MockServer) {
 }
 
 async fn appzen() -> Result<(), BoxError> {
-    heading("AppZen: CREATED and ERROR syncs, and a typed error");
+    heading("AppZen: CREATED and ERROR syncs, the audit verdict, and a typed error");
     let _server;
     let (client, invoice) = if env("APPZEN_API_KEY").is_some() {
         let invoice = env("APPZEN_INVOICE_UUID").ok_or("set APPZEN_INVOICE_UUID to an invoice of the sandbox")?;
@@ -554,6 +576,25 @@ async fn appzen() -> Result<(), BoxError> {
         receipt.status.as_u16(),
         receipt.request_id().unwrap_or("-")
     ));
+
+    step("AppZen's verdict on the invoice just synced (its audit results)");
+    match client.audit_results(invoice).await?.value {
+        Some(verdict) => {
+            result(format!(
+                "status {}, risk {}",
+                verdict.status.as_ref().map_or("-", |s| s.as_str()),
+                verdict.risk_level.as_ref().map_or("-", |r| r.as_str())
+            ));
+            for rule in verdict.flagged_rules() {
+                result(format!(
+                    "flagged: {} ({})",
+                    rule.rule_code.as_deref().unwrap_or("-"),
+                    rule.risk_message.as_deref().unwrap_or("-")
+                ));
+            }
+        }
+        None => result("not audited yet"),
+    }
 
     step("an unknown invoice: AppZen's 404 comes back as a typed error");
     match client
