@@ -129,6 +129,16 @@ fn a_signed_status_delivery_verifies_and_decodes_like_a_history_item() {
 }
 
 #[test]
+fn the_public_signature_helper_matches_the_independent_computation() {
+    let body = status_body(STATUS_ID, "APPROVED");
+    let secret = sdk_iopole::Secret::new(SECRET);
+    assert_eq!(
+        sdk_iopole::webhook::signature(&secret, "1767225600000", "post", PATH, &body),
+        sign(SECRET, "1767225600000", "POST", PATH, &body)
+    );
+}
+
+#[test]
 fn seconds_are_accepted_as_well_as_milliseconds() {
     let body = status_body(STATUS_ID, "APPROVED");
     let seconds = (NOW_MS / 1000 - 30).to_string();

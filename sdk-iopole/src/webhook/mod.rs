@@ -55,5 +55,8 @@ pub use dedup::{Claim, DedupStore, MemoryDedupStore};
 pub use delivery::{Delivery, InvoiceDelivery, UnreadableDelivery, VerifiedDelivery};
 pub use verify::{
     CHECKSUM_HEADER, DEFAULT_WINDOW, IDEMPOTENCY_KEY_HEADER, IncomingRequest, ReceiverAuth, SIGNATURE_HEADER,
-    TARGET_ELECTRONIC_ADDRESS_HEADER, TIMESTAMP_HEADER, VerifyError, WebhookVerifier,
+    TARGET_ELECTRONIC_ADDRESS_HEADER, TIMESTAMP_HEADER, VerifyError, WebhookVerifier, signature,
 };
+
+/// The `http` types [`IncomingRequest`] and [`Answer::into_response`] use, re-exported.
+pub use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};

@@ -379,3 +379,27 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
         .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
         .collect()
 }
+
+/// The `X-Signature` Iopole sends: the hex HMAC-SHA256, keyed with `secret`, of
+/// `{timestamp}\n{METHOD}\n{path_and_query}\n{sha256_hex(signed_content)}`, where `signed_content`
+/// is the raw JSON body, or the `file` field's content of a multipart delivery. For simulating
+/// deliveries (tests, demos); a receiver uses [`WebhookVerifier::verify`].
+pub fn signature(
+    secret: &Secret,
+    timestamp: &str,
+    method: &str,
+    path_and_query: &str,
+    signed_content: &[u8],
+) -> String {
+    // HMAC takes a key of any length: this cannot fail.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) else {
+        return String::new();
+    };
+    let checksum = hex(&Sha256::digest(signed_content));
+    let canonical = format!(
+        "{timestamp}\n{}\n{path_and_query}\n{checksum}",
+        method.to_ascii_uppercase()
+    );
+    mac.update(canonical.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
