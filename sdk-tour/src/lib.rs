@@ -297,6 +297,84 @@ async fn iopole() -> Result<(), BoxError> {
         report.failed.len(),
         report.mark_seen_failed.len()
     ));
+    iopole_push(&client, invoice).await
+}
+
+/// Push mode: a signed webhook delivery is verified and handled once, a tampered one refused, a
+/// redelivery absorbed, and the same status arriving by pull only marked seen.
+async fn iopole_push(client: &IopoleClient, invoice: Uuid) -> Result<(), BoxError> {
+    use sdk_iopole::feed::{FeedStatus, StatusFeed};
+    use sdk_iopole::webhook::{self, HeaderMap, HeaderValue, IncomingRequest, ReceiverAuth, WebhookVerifier};
+
+    step("push: a webhook delivery, verified (HMAC-SHA256) and handed to the handler once");
+    let secret = sdk_iopole::Secret::new("demo-webhook-secret-0123456789abcdef");
+    let verifier = WebhookVerifier::new(ReceiverAuth::hmac(secret.clone())?);
+    let handled = std::sync::atomic::AtomicUsize::new(0);
+    let feed = StatusFeed::new(|status: FeedStatus| {
+        handled.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        println!(
+            "   handler: {:?} status {:?} ({:?})",
+            status.source,
+            status.status.lifecycle_status().map(|s| s.name()),
+            status.status.status_id()
+        );
+        std::future::ready(Ok::<(), std::convert::Infallible>(()))
+    });
+    // What Iopole would post: the APPROVED status, signed as Iopole signs it.
+    let mut item = history_item(
+        STATUS_APPROVED,
+        "APPROVED",
+        "Approved",
+        "Approuvée",
+        "2026-11-21T10:02:00Z",
+    );
+    item["invoiceId"] = json!(invoice);
+    let body = serde_json::to_vec(&item)?;
+    let path = "/hooks/iopole";
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis()
+        .to_string();
+    let mut headers = HeaderMap::new();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    headers.insert("x-timestamp", HeaderValue::from_str(&timestamp)?);
+    let signature = webhook::signature(&secret, &timestamp, "POST", path, &body);
+    headers.insert("x-signature", HeaderValue::from_str(&signature)?);
+    headers.insert("x-idempotency-key", HeaderValue::from_static("demo-delivery-1"));
+    for (what, body) in [
+        ("signed delivery", body.clone()),
+        ("the same delivery with one byte changed", {
+            let mut tampered = body.clone();
+            if let Some(byte) = tampered.iter_mut().find(|b| **b == b'9') {
+                *byte = b'8';
+            }
+            tampered
+        }),
+        ("a redelivery of the signed one", body.clone()),
+    ] {
+        let request = IncomingRequest::new("POST", path, &headers, &body);
+        let (answer, note) = match verifier.verify(&request) {
+            Ok(delivery) => {
+                let outcome = feed.push(delivery).await;
+                let kind = match &outcome {
+                    sdk_iopole::feed::PushOutcome::Handled(_) => "handled",
+                    sdk_iopole::feed::PushOutcome::Duplicate(_) => "duplicate, not handled again",
+                    _ => "not handled",
+                };
+                (outcome.answer(), kind.to_string())
+            }
+            Err(error) => (webhook::Answer::Unauthorized, format!("refused: {error}")),
+        };
+        result(format!("{what}: {} ({note})", answer.status()));
+    }
+
+    step("pull through the same feed: the status already pushed is only marked seen");
+    let report = feed.pull(client).await?;
+    result(format!(
+        "marked seen: {}, handler calls in all: {} (APPROVED by push only, IN_HAND by pull)",
+        report.handled.len(),
+        handled.load(std::sync::atomic::Ordering::SeqCst)
+    ));
     Ok(())
 }
 
