@@ -91,6 +91,15 @@ impl Region {
     }
 }
 
+/// AppZen's documented limits: 1,000 requests a second and 300,000 a day, 429 past them. Adaptive
+/// after a 429.
+fn appzen_rate_limits() -> sdk_runtime::RateLimits {
+    sdk_runtime::RateLimits::shared([
+        sdk_runtime::Quota::per_second(1000),
+        sdk_runtime::Quota::per_day(300_000),
+    ])
+}
+
 /// Builds an [`AppZenClient`]; see [`AppZenClient::builder`].
 #[derive(Clone, Debug)]
 #[must_use]
@@ -158,7 +167,7 @@ impl AppZenClientBuilder {
             name: PROVIDER,
             sdk_version: env!("CARGO_PKG_VERSION"),
             operations: generated::operations::OPERATIONS,
-            default_rate_limits: sdk_runtime::RateLimits::none,
+            default_rate_limits: appzen_rate_limits,
         };
         // The invoice search is a query sent as POST (its criteria travel in the body): it changes
         // nothing on AppZen's side, so a second send is as harmless as a second GET. Its calls run

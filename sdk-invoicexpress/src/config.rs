@@ -10,8 +10,15 @@ pub(crate) const PROVIDER: Provider = Provider {
     name: "invoicexpress",
     sdk_version: env!("CARGO_PKG_VERSION"),
     operations: OPERATIONS,
-    default_rate_limits: sdk_runtime::RateLimits::none,
+    default_rate_limits: invoicexpress_rate_limits,
 };
+
+/// InvoiceXpress publishes no rate limit; an unofficial source says 100 requests a minute per
+/// account, answered with 429 past it. This SDK takes that figure as its default, adaptive after a
+/// 429; set `ClientConfig::rate_limits` when your account's limit is known.
+fn invoicexpress_rate_limits() -> sdk_runtime::RateLimits {
+    sdk_runtime::RateLimits::shared([sdk_runtime::Quota::per_minute(100)])
+}
 
 /// The query parameter that carries the API key (the spec's `apiKey` security scheme).
 pub(crate) const API_KEY_PARAM: &str = crate::generated::security::API_KEY_QUERY_PARAM;

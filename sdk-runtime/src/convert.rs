@@ -53,13 +53,8 @@ impl Runtime {
                 (Some(auth), _) => {
                     Error::new(ErrorKind::Auth, provider, operation_id, auth.to_string()).with_auth(auth)
                 }
-                (None, Some(wait)) => Error::new(
-                    ErrorKind::Timeout,
-                    provider,
-                    operation_id,
-                    format!("{message} (the budget would have made it wait {wait:?})"),
-                )
-                .with_outcome(RequestOutcome::NotSent),
+                (None, Some(_)) => Error::new(ErrorKind::Timeout, provider, operation_id, message)
+                    .with_outcome(RequestOutcome::NotSent),
                 (None, None) => Error::new(ErrorKind::InvalidRequest, provider, operation_id, message),
             },
             Generated::InvalidRequest(message) => {

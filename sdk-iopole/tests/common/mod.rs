@@ -141,7 +141,8 @@ pub fn test_config() -> ClientConfig {
         },
         user_agent_suffix: None,
         limits: Default::default(),
-        rate_limits: None,
+        // The budgets have their own tests (budgets.rs); here calls go out at once.
+        rate_limits: Some(sdk_iopole::RateLimits::none()),
     }
 }
 
