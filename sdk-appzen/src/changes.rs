@@ -492,7 +492,7 @@ impl AppZenClient {
                 InvalidSearch::EmptyWindow,
             ));
         }
-        let call = self.search.search_invoices().body(request).send();
+        let call = self.client.search_invoices().body(request).send();
         let reply = self.runtime.call_optional(&SEARCH_INVOICES, call).await?;
         Ok(reply.map(Option::unwrap_or_default))
     }

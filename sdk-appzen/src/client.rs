@@ -169,27 +169,17 @@ impl AppZenClientBuilder {
             operations: generated::operations::OPERATIONS,
             default_rate_limits: appzen_rate_limits,
         };
-        // The invoice search is a query sent as POST (its criteria travel in the body): it changes
-        // nothing on AppZen's side, so a second send is as harmless as a second GET. Its calls run
-        // on a runtime that retries it like one; every other setting is the caller's. (That
-        // runtime keeps its own rate budget: with `ClientConfig::rate_limits` set, searches spend
-        // from a budget of their own, not from the one the other calls share.)
-        let mut search_config = self.config.clone();
-        search_config.retry.retry_non_idempotent = true;
-        let search_runtime = Runtime::new(provider, Credentials::Headers(headers.clone()), search_config)?;
         let runtime = Runtime::new(provider, Credentials::Headers(headers), self.config)?;
         let http = match self.http {
             Some(http) => http,
             None => runtime.http_client()?,
         };
-        let client = generated::client::Client::new_with_client(&base_url, http.clone(), runtime.clone());
-        let search = generated::client::Client::new_with_client(&base_url, http, search_runtime);
+        let client = generated::client::Client::new_with_client(&base_url, http, runtime.clone());
         Ok(AppZenClient {
             region: self.region,
             base_url,
             runtime,
             client,
-            search,
         })
     }
 }
@@ -200,7 +190,8 @@ impl AppZenClientBuilder {
 /// Every request carries the `x-api-key`, `customer-id` and `customer-key` headers and goes
 /// through [`sdk_runtime`]: retries (a `POST` only on 429 and 503, or when no connection was
 /// made, unless [`RetryPolicy::retry_non_idempotent`](crate::RetryPolicy::retry_non_idempotent)
-/// is set; the invoice search, a read sent as `POST`, is retried like a `GET`), timeouts and a
+/// is set; the invoice search, a read sent as `POST`, is retried like a `GET`: the spec marks it
+/// `x-sdk-idempotent`), timeouts and a
 /// `sdk.call` tracing span. `Debug` never shows a credential.
 #[derive(Clone)]
 pub struct AppZenClient {
@@ -208,9 +199,6 @@ pub struct AppZenClient {
     base_url: String,
     pub(crate) runtime: Runtime,
     pub(crate) client: generated::client::Client,
-    /// The generated client for the invoice search: the same connection pool, credentials and
-    /// settings, on a runtime that retries the search (a read sent as POST) like a GET.
-    pub(crate) search: generated::client::Client,
 }
 
 impl AppZenClient {

@@ -126,7 +126,9 @@ impl Runtime {
             .flatten()
             .or_else(|| Instant::now().checked_add(config.timeouts.deadline));
         let remaining = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
-        let idempotent = is_idempotent(request.method());
+        let idempotent = read_record(|record| record.operation.map(|op| op.idempotent))
+            .flatten()
+            .unwrap_or_else(|| is_idempotent(request.method()));
         with_record(|record| record.idempotent = idempotent);
         let span = tracing::Span::current();
         let operation_id = read_record(|record| record.operation.map(|op| op.operation_id)).flatten();

@@ -15,6 +15,10 @@ pub struct OperationSpec {
     pub path: &'static str,
     /// True when the hand-written facade, not the generated client, implements it.
     pub facade_only: bool,
+    /// True when sending it twice has the effect of sending it once, so that it is retried and
+    /// reported retryable like a GET: by method, unless the spec says otherwise with
+    /// `x-sdk-idempotent` (a search sent as POST).
+    pub idempotent: bool,
 }
 
 /// Who the runtime works for: names the provider in errors, traces and the `User-Agent`.

@@ -255,3 +255,33 @@ async fn error_bodies_past_the_limit_keep_the_status_and_the_start() {
     assert!(error.body().is_none(), "a cut-off body is not decoded");
     assert!(error.to_string().contains("incomplete"), "{error}");
 }
+
+#[tokio::test]
+async fn a_post_the_spec_marks_idempotent_is_retried_and_retryable_like_a_get() {
+    let server = MockServer::start_async().await;
+    let search = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/things/search");
+            then.status(502);
+        })
+        .await;
+    let (runtime, http) = runtime(Credentials::None, fast_config(3));
+    let request = http.post(server.url("/things/search")).json(&json!({ "name": "w" }));
+    let error = call::<Thing>(&runtime, &http, request, "searchThings")
+        .await
+        .unwrap_err();
+    assert_eq!(search.calls_async().await, 3, "retried like a GET");
+    assert_eq!(error.outcome(), RequestOutcome::Unknown);
+    assert!(error.is_retryable(), "safe to send again: {error:?}");
+
+    // The same method on an operation that is not marked stays a single send.
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/things");
+            then.status(502);
+        })
+        .await;
+    let error = create_thing(&runtime, &http, &server.base_url()).await.unwrap_err();
+    assert_eq!(create.calls_async().await, 1);
+    assert!(!error.is_retryable());
+}

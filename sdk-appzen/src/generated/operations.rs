@@ -12,6 +12,7 @@ pub const STATUS_SYNC: OperationSpec = OperationSpec {
     method: "POST",
     path: "/dictionary-data-services/invoice/{uuid}/status-sync",
     facade_only: false,
+    idempotent: false,
 };
 
 /// `GET /dictionary-data-services/invoice/{uuid}/audit-results` (`getAuditResults`).
@@ -21,6 +22,7 @@ pub const GET_AUDIT_RESULTS: OperationSpec = OperationSpec {
     method: "GET",
     path: "/dictionary-data-services/invoice/{uuid}/audit-results",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `GET /dictionary-data-services/invoice/audit-results` (`findAuditResults`).
@@ -30,6 +32,7 @@ pub const FIND_AUDIT_RESULTS: OperationSpec = OperationSpec {
     method: "GET",
     path: "/dictionary-data-services/invoice/audit-results",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `POST /dictionary-data-services/invoice/search` (`searchInvoices`).
@@ -39,6 +42,7 @@ pub const SEARCH_INVOICES: OperationSpec = OperationSpec {
     method: "POST",
     path: "/dictionary-data-services/invoice/search",
     facade_only: false,
+    idempotent: true,
 };
 
 /// Every operation of the spec, in the spec's order.

@@ -12,6 +12,7 @@ pub const CHANGE_DOCUMENT_STATE: OperationSpec = OperationSpec {
     method: "PUT",
     path: "/{document-type}/{document-id}/change-state.json",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `GET /{document-type}/{document-id}.json` (`getDocument`).
@@ -21,6 +22,7 @@ pub const GET_DOCUMENT: OperationSpec = OperationSpec {
     method: "GET",
     path: "/{document-type}/{document-id}.json",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `PUT /{document-type}/{document-id}/change-state.xml` (`changeDebitNoteStateLegacy`, written by hand in the facade).
@@ -30,6 +32,7 @@ pub const CHANGE_DEBIT_NOTE_STATE_LEGACY: OperationSpec = OperationSpec {
     method: "PUT",
     path: "/{document-type}/{document-id}/change-state.xml",
     facade_only: true,
+    idempotent: true,
 };
 
 /// Every operation of the spec, in the spec's order.

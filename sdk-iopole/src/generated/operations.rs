@@ -12,6 +12,7 @@ pub const SEND_STATUS: OperationSpec = OperationSpec {
     method: "POST",
     path: "/v1/invoice/{invoiceId}/status",
     facade_only: false,
+    idempotent: false,
 };
 
 /// `GET /v1/invoice/{invoiceId}/status-history` (`getStatusHistory`).
@@ -21,6 +22,7 @@ pub const GET_STATUS_HISTORY: OperationSpec = OperationSpec {
     method: "GET",
     path: "/v1/invoice/{invoiceId}/status-history",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `GET /v1/invoice/status/notSeen` (`getNotSeenStatuses`).
@@ -30,6 +32,7 @@ pub const GET_NOT_SEEN_STATUSES: OperationSpec = OperationSpec {
     method: "GET",
     path: "/v1/invoice/status/notSeen",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `PUT /v1/invoice/status/{statusId}/markAsSeen` (`markStatusAsSeen`).
@@ -39,6 +42,7 @@ pub const MARK_STATUS_AS_SEEN: OperationSpec = OperationSpec {
     method: "PUT",
     path: "/v1/invoice/status/{statusId}/markAsSeen",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `GET /v1/config/webhook` (`listWebhooks`).
@@ -48,6 +52,7 @@ pub const LIST_WEBHOOKS: OperationSpec = OperationSpec {
     method: "GET",
     path: "/v1/config/webhook",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `POST /v1/config/webhook` (`createWebhook`).
@@ -57,6 +62,7 @@ pub const CREATE_WEBHOOK: OperationSpec = OperationSpec {
     method: "POST",
     path: "/v1/config/webhook",
     facade_only: false,
+    idempotent: false,
 };
 
 /// `GET /v1/config/webhook/{webhookId}` (`getWebhook`).
@@ -66,6 +72,7 @@ pub const GET_WEBHOOK: OperationSpec = OperationSpec {
     method: "GET",
     path: "/v1/config/webhook/{webhookId}",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `DELETE /v1/config/webhook/{webhookId}` (`deleteWebhook`).
@@ -75,6 +82,7 @@ pub const DELETE_WEBHOOK: OperationSpec = OperationSpec {
     method: "DELETE",
     path: "/v1/config/webhook/{webhookId}",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `GET /v1/config/retry/strategy` (`getRetryStrategy`).
@@ -84,6 +92,7 @@ pub const GET_RETRY_STRATEGY: OperationSpec = OperationSpec {
     method: "GET",
     path: "/v1/config/retry/strategy",
     facade_only: false,
+    idempotent: true,
 };
 
 /// `POST /v1/config/retry/strategy` (`createRetryStrategy`).
@@ -93,6 +102,7 @@ pub const CREATE_RETRY_STRATEGY: OperationSpec = OperationSpec {
     method: "POST",
     path: "/v1/config/retry/strategy",
     facade_only: false,
+    idempotent: false,
 };
 
 /// `DELETE /v1/config/retry/strategy` (`deleteRetryStrategy`).
@@ -102,6 +112,7 @@ pub const DELETE_RETRY_STRATEGY: OperationSpec = OperationSpec {
     method: "DELETE",
     path: "/v1/config/retry/strategy",
     facade_only: false,
+    idempotent: true,
 };
 
 /// Every operation of the spec, in the spec's order.

@@ -25,6 +25,7 @@ pub static OPERATIONS: &[OperationSpec] = &[
         method: "GET",
         path: "/things/{id}",
         facade_only: false,
+        idempotent: true,
     },
     OperationSpec {
         operation_id: "putThing",
@@ -32,6 +33,7 @@ pub static OPERATIONS: &[OperationSpec] = &[
         method: "PUT",
         path: "/things/{id}",
         facade_only: false,
+        idempotent: true,
     },
     OperationSpec {
         operation_id: "deleteThing",
@@ -39,6 +41,7 @@ pub static OPERATIONS: &[OperationSpec] = &[
         method: "DELETE",
         path: "/things/{id}",
         facade_only: false,
+        idempotent: true,
     },
     OperationSpec {
         operation_id: "createThing",
@@ -46,6 +49,7 @@ pub static OPERATIONS: &[OperationSpec] = &[
         method: "POST",
         path: "/things",
         facade_only: false,
+        idempotent: false,
     },
     OperationSpec {
         operation_id: "uploadThing",
@@ -53,6 +57,15 @@ pub static OPERATIONS: &[OperationSpec] = &[
         method: "POST",
         path: "/things/upload",
         facade_only: true,
+        idempotent: false,
+    },
+    OperationSpec {
+        operation_id: "searchThings",
+        generated_id: "search_things",
+        method: "POST",
+        path: "/things/search",
+        facade_only: false,
+        idempotent: true,
     },
     OperationSpec {
         operation_id: "putThingXml",
@@ -60,6 +73,7 @@ pub static OPERATIONS: &[OperationSpec] = &[
         method: "PUT",
         path: "/things/{id}.xml",
         facade_only: true,
+        idempotent: true,
     },
 ];
 

@@ -20,6 +20,9 @@ pub struct OperationEntry {
     pub path: String,
     /// True when the hand-written facade implements it (`x-sdk-facade: true`).
     pub facade_only: bool,
+    /// True when sending it twice has the effect of sending it once: `x-sdk-idempotent` when the
+    /// operation says, else by method (GET, HEAD, OPTIONS, PUT, DELETE).
+    pub idempotent: bool,
 }
 
 /// Whether a spec object carries `x-sdk-facade: true`.
@@ -66,6 +69,10 @@ pub(crate) fn collect_operations(document: &Value) -> Result<Vec<OperationEntry>
                 method: method.to_uppercase(),
                 path: path.clone(),
                 facade_only: is_facade(operation),
+                idempotent: operation
+                    .get("x-sdk-idempotent")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(matches!(*method, "get" | "head" | "options" | "put" | "delete")),
             });
         }
     }

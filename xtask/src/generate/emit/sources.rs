@@ -80,7 +80,7 @@ pub(crate) fn operations_source(spec: &str, operations: &[OperationEntry]) -> St
     for op in operations {
         out.push_str(&format!(
             "\n/// `{} {}` (`{}`{}).\npub const {}: OperationSpec = OperationSpec {{\n    operation_id: {:?},\n    \
-             generated_id: {:?},\n    method: {:?},\n    path: {:?},\n    facade_only: {},\n}};\n",
+             generated_id: {:?},\n    method: {:?},\n    path: {:?},\n    facade_only: {},\n    idempotent: {},\n}};\n",
             op.method,
             op.path,
             op.operation_id,
@@ -94,7 +94,8 @@ pub(crate) fn operations_source(spec: &str, operations: &[OperationEntry]) -> St
             op.operation_id.to_snake_case(),
             op.method,
             op.path,
-            op.facade_only
+            op.facade_only,
+            op.idempotent
         ));
     }
     out.push_str(
