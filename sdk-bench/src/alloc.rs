@@ -6,9 +6,31 @@
 //! measurements. A measurement calls [`CountingAlloc::start`] (which zeroes both counters), runs,
 //! then reads [`CountingAlloc::stop`]. Bytes freed during a measurement that were allocated before
 //! it can drive the live count below zero; the counters are signed for that reason.
+//!
+//! The counters see the whole process. A second pair counts only the threads marked with
+//! [`mark_this_thread`]: when a server runs in the same process (the capped-body measurements),
+//! marking the client's thread keeps the server's allocations out of the client's figure;
+//! [`CountingAlloc::stop_split`] returns both.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+
+thread_local! {
+    /// Whether this thread's allocations also go to the marked-thread counters. Const-initialized
+    /// and without a destructor, so reading it from the allocator never allocates.
+    static MARKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks (or unmarks) the calling thread: while marked, its allocations and frees also go to the
+/// marked-thread counters ([`CountingAlloc::stop_split`]).
+pub fn mark_this_thread(marked: bool) {
+    MARKED.with(|cell| cell.set(marked));
+}
+
+fn this_thread_is_marked() -> bool {
+    MARKED.try_with(Cell::get).unwrap_or(false)
+}
 
 /// A [`GlobalAlloc`] wrapping [`System`] that tracks live and peak heap bytes while enabled.
 #[derive(Debug)]
@@ -16,6 +38,17 @@ pub struct CountingAlloc {
     enabled: AtomicBool,
     current: AtomicIsize,
     peak: AtomicIsize,
+    marked_current: AtomicIsize,
+    marked_peak: AtomicIsize,
+}
+
+/// What a measurement saw in the whole process and on the marked threads alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SplitUse {
+    /// Every thread.
+    pub process: MemoryUse,
+    /// The threads marked with [`mark_this_thread`].
+    pub marked: MemoryUse,
 }
 
 /// What a measurement saw: live bytes at its end and the highest live bytes during it, both
@@ -35,6 +68,8 @@ impl CountingAlloc {
             enabled: AtomicBool::new(false),
             current: AtomicIsize::new(0),
             peak: AtomicIsize::new(0),
+            marked_current: AtomicIsize::new(0),
+            marked_peak: AtomicIsize::new(0),
         }
     }
 
@@ -43,6 +78,8 @@ impl CountingAlloc {
         self.enabled.store(false, Ordering::SeqCst);
         self.current.store(0, Ordering::SeqCst);
         self.peak.store(0, Ordering::SeqCst);
+        self.marked_current.store(0, Ordering::SeqCst);
+        self.marked_peak.store(0, Ordering::SeqCst);
         self.enabled.store(true, Ordering::SeqCst);
     }
 
@@ -55,6 +92,19 @@ impl CountingAlloc {
         }
     }
 
+    /// Stops counting and returns what was seen since [`CountingAlloc::start`], in the whole
+    /// process and on the marked threads.
+    pub fn stop_split(&self) -> SplitUse {
+        let process = self.stop();
+        SplitUse {
+            process,
+            marked: MemoryUse {
+                peak: self.marked_peak.load(Ordering::SeqCst).max(0) as usize,
+                retained: self.marked_current.load(Ordering::SeqCst).max(0) as usize,
+            },
+        }
+    }
+
     /// Whether counting is on.
     pub fn is_counting(&self) -> bool {
         self.enabled.load(Ordering::Relaxed)
@@ -63,10 +113,17 @@ impl CountingAlloc {
     fn grow(&self, bytes: usize) {
         let now = self.current.fetch_add(bytes as isize, Ordering::Relaxed) + bytes as isize;
         self.peak.fetch_max(now, Ordering::Relaxed);
+        if this_thread_is_marked() {
+            let now = self.marked_current.fetch_add(bytes as isize, Ordering::Relaxed) + bytes as isize;
+            self.marked_peak.fetch_max(now, Ordering::Relaxed);
+        }
     }
 
     fn shrink(&self, bytes: usize) {
         self.current.fetch_sub(bytes as isize, Ordering::Relaxed);
+        if this_thread_is_marked() {
+            self.marked_current.fetch_sub(bytes as isize, Ordering::Relaxed);
+        }
     }
 }
 
@@ -139,5 +196,37 @@ mod tests {
             counter.dealloc(b, Layout::from_size_align(4096, 8).unwrap());
         }
         assert!(!counter.is_counting());
+    }
+
+    #[test]
+    fn marked_threads_are_counted_apart() {
+        let counter = CountingAlloc::new();
+        let layout = Layout::from_size_align(1000, 8).unwrap();
+        counter.start();
+        mark_this_thread(true);
+        // SAFETY: plain allocate/free pairs with the same layout.
+        let mine = unsafe { counter.alloc(layout) };
+        mark_this_thread(false);
+        let other = std::thread::scope(|scope| {
+            // SAFETY: as above; the pointer is returned as an address and freed below.
+            scope
+                .spawn(|| unsafe { counter.alloc(layout) } as usize)
+                .join()
+                .unwrap()
+        });
+        let seen = counter.stop_split();
+        assert_eq!(seen.process.peak, 2000);
+        assert_eq!(
+            seen.marked,
+            MemoryUse {
+                peak: 1000,
+                retained: 1000
+            }
+        );
+        // SAFETY: both were allocated above with `layout`.
+        unsafe {
+            counter.dealloc(mine, layout);
+            counter.dealloc(other as *mut u8, layout);
+        }
     }
 }

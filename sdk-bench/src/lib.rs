@@ -5,9 +5,12 @@
 //! 1. calls per second of each SDK's main operation against a hand-written raw `reqwest` call
 //!    sending the same request, both against the same in-process hyper server on 127.0.0.1
 //!    ([`server`], [`ops`]);
-//! 2. decoding a 10,000-entry Iopole status history ([`history`]) into the SDK types against
+//! 2. decoding a 10,000-entry Iopole status history ([`history`]) into the SDK types (the array at
+//!    once, and item by item as `Vec<Tolerant<StatusHistoryItem>>`, what the SDK does) against
 //!    decoding it into `serde_json::Value`, time and peak heap ([`alloc`]);
-//! 3. the wall time of `cargo xtask generate --check` (the command, run as a user runs it) and of an
+//! 3. the peak heap of Iopole calls whose response body is larger than the SDK's body limits,
+//!    against the loopback server's generated 200 MiB bodies ([`capped`]);
+//! 4. the wall time of `cargo xtask generate --check` (the command, run as a user runs it) and of an
 //!    SDK crate's release build after a change to its generated client.
 //!
 //! It prints a markdown table and writes it to `BENCHMARKS.md` at the workspace root, with the
@@ -15,6 +18,7 @@
 //! timings.
 
 pub mod alloc;
+pub mod capped;
 pub mod history;
 pub mod machine;
 pub mod ops;
@@ -61,6 +65,15 @@ pub fn mib(bytes: usize) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
+/// Bytes as MiB from 1 MiB up ([`mib`]), else as KiB with one decimal: `64.0 KiB`.
+pub fn size(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        mib(bytes)
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +100,7 @@ mod tests {
         assert_eq!(thousands(1234.0), "1,234");
         assert_eq!(thousands(1234567.0), "1,234,567");
         assert_eq!(mib(3 * 1024 * 1024 / 2), "1.5 MiB");
+        assert_eq!(size(3 * 1024 * 1024 / 2), "1.5 MiB");
+        assert_eq!(size(64 * 1024), "64.0 KiB");
     }
 }

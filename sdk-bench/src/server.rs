@@ -4,17 +4,24 @@
 //! It does as little as a server can (no routing table, no matching, no logging), so that the time
 //! of a call is the client's. It can also record the requests it receives ([`Server::capture`]),
 //! which is how the benchmark proves that a raw call sends exactly what the SDK sends.
+//!
+//! For the capped-body measurements it also answers a few Iopole invoice ids ([`BigBody`]) with a
+//! body of hundreds of MiB, generated as it is sent: one small chunk of status-history JSON
+//! repeated ([`RepeatBody`]), so the server never holds more than that chunk and hyper's write
+//! buffer, whatever the body's length.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use http_body_util::{BodyExt, Either, Full};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::header::{CONNECTION, CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -55,6 +62,132 @@ pub const INVOICEXPRESS_LEGACY_XML: &str = r#"<?xml version="1.0" encoding="UTF-
 /// The `x-correlation-id` the server puts on AppZen answers.
 pub const APPZEN_CORRELATION_ID: &str = "c0ffee00-0000-4000-8000-000000000001";
 
+/// The length of the big bodies ([`BigBody`]) unless [`Server::start_with_big_body`] says
+/// otherwise: 200 MiB.
+pub const BIG_BODY_BYTES: usize = 200 * 1024 * 1024;
+
+/// The Iopole calls the server answers with a big body (or, for [`BigBody::SmallError`], the
+/// small body the big error is compared with), each chosen by its invoice id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BigBody {
+    /// `GET /v1/invoice/{id}/status-history` answered 200 with a status history of
+    /// [`BIG_BODY_BYTES`] (a valid JSON array of repeated statuses).
+    History,
+    /// `GET /v1/invoice/{id}/status-history` answered 500 with the same big body.
+    Error,
+    /// `GET /v1/invoice/{id}/status-history` answered 500 with a 99-byte JSON error body (and
+    /// `connection: close`, so the next call opens a connection as the big ones do).
+    SmallError,
+    /// `POST /v1/invoice/{id}/status` answered 201 with the same big body.
+    Write,
+}
+
+impl BigBody {
+    /// Every variant.
+    pub const ALL: [BigBody; 4] = [Self::History, Self::Error, Self::SmallError, Self::Write];
+
+    /// The invoice id that selects this answer.
+    pub fn invoice_id(self) -> &'static str {
+        match self {
+            Self::History => "b16b0d1e-0000-4000-8000-000000000001",
+            Self::Error => "b16b0d1e-0000-4000-8000-000000000002",
+            Self::SmallError => "b16b0d1e-0000-4000-8000-000000000003",
+            Self::Write => "b16b0d1e-0000-4000-8000-000000000004",
+        }
+    }
+
+    fn of_path(path: &str) -> Option<Self> {
+        let id = path.strip_prefix("/v1/invoice/")?.split('/').next()?;
+        Self::ALL.into_iter().find(|big| big.invoice_id() == id)
+    }
+}
+
+/// The small error body of [`BigBody::SmallError`].
+pub const SMALL_ERROR_BODY: &str =
+    r#"{"code":"INTERNAL_ERROR","message":"An unexpected error occurred, please retry later.","id":42}"#;
+
+/// The repeated chunk of the big bodies: the statuses of a short generated history, without the
+/// array's brackets, followed by a comma (about 60 KB).
+pub fn big_body_chunk() -> &'static Bytes {
+    static CHUNK: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    CHUNK.get_or_init(|| {
+        let history = crate::history::generate(16, 0xB16_B0D1);
+        let mut chunk = history[1..history.len() - 1].to_vec();
+        chunk.push(b',');
+        Bytes::from(chunk)
+    })
+}
+
+/// A response body generated as it is sent: `[`, then one chunk repeated, the last copy ending
+/// with `]` instead of its comma. The only buffer is the shared chunk: each frame is a
+/// reference-counted slice of it.
+#[derive(Debug)]
+pub struct RepeatBody {
+    chunk: Bytes,
+    /// Copies of the chunk in the body.
+    chunks: usize,
+    /// The next frame: 0 is `[`, 1 to `chunks` the copies, `chunks + 1` the `]`.
+    next: usize,
+    len: u64,
+    sent: u64,
+}
+
+impl RepeatBody {
+    /// A JSON array of about `len` bytes (within one chunk, at least one copy) made of `chunk`
+    /// (a run of array items ending with a comma) repeated.
+    pub fn new(chunk: Bytes, len: usize) -> Self {
+        assert!(chunk.ends_with(b","), "the chunk ends with a comma");
+        let chunks = (len.saturating_sub(1) / chunk.len()).max(1);
+        Self {
+            len: (chunks * chunk.len() + 1) as u64,
+            chunk,
+            chunks,
+            next: 0,
+            sent: 0,
+        }
+    }
+
+    /// The exact length of the body, in bytes.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Never: there are at least the brackets and one copy.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+impl Body for RepeatBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let frame = match self.next {
+            0 => Bytes::from_static(b"["),
+            n if n < self.chunks => self.chunk.clone(),
+            // The last copy, without its comma.
+            n if n == self.chunks => self.chunk.slice(..self.chunk.len() - 1),
+            n if n == self.chunks + 1 => Bytes::from_static(b"]"),
+            _ => return Poll::Ready(None),
+        };
+        self.next += 1;
+        self.sent += frame.len() as u64;
+        Poll::Ready(Some(Ok(Frame::data(frame))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.next > self.chunks + 1
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.len - self.sent)
+    }
+}
+
+/// What the server answers with: fixed bytes, or a generated big body.
+type AnswerBody = Either<Full<Bytes>, RepeatBody>;
+
 /// A request as the server received it, for comparing two clients' requests.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CapturedRequest {
@@ -83,8 +216,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds 127.0.0.1 on a free port and serves on a new thread.
+    /// Binds 127.0.0.1 on a free port and serves on a new thread; big bodies are
+    /// [`BIG_BODY_BYTES`] long.
     pub fn start() -> std::io::Result<Self> {
+        Self::start_with_big_body(BIG_BODY_BYTES)
+    }
+
+    /// [`Server::start`] with big bodies ([`BigBody`]) of about `big_body_bytes`.
+    pub fn start_with_big_body(big_body_bytes: usize) -> std::io::Result<Self> {
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
@@ -94,7 +233,7 @@ impl Server {
         let served = capture.clone();
         let thread = std::thread::Builder::new()
             .name("sdk-bench-server".into())
-            .spawn(move || runtime.block_on(serve(std_listener, served, stop)))?;
+            .spawn(move || runtime.block_on(serve(std_listener, served, big_body_bytes, stop)))?;
         Ok(Self {
             addr,
             capture,
@@ -127,7 +266,12 @@ impl Drop for Server {
     }
 }
 
-async fn serve(listener: std::net::TcpListener, capture: Arc<Capture>, mut stop: oneshot::Receiver<()>) {
+async fn serve(
+    listener: std::net::TcpListener,
+    capture: Arc<Capture>,
+    big_body_bytes: usize,
+    mut stop: oneshot::Receiver<()>,
+) {
     let Ok(listener) = TcpListener::from_std(listener) else {
         return;
     };
@@ -142,7 +286,7 @@ async fn serve(listener: std::net::TcpListener, capture: Arc<Capture>, mut stop:
         let _ = stream.set_nodelay(true);
         let capture = capture.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |request| answer(request, capture.clone()));
+            let service = service_fn(move |request| answer(request, capture.clone(), big_body_bytes));
             let _ = http1::Builder::new()
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(stream), service)
@@ -151,7 +295,11 @@ async fn serve(listener: std::net::TcpListener, capture: Arc<Capture>, mut stop:
     }
 }
 
-async fn answer(request: Request<Incoming>, capture: Arc<Capture>) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn answer(
+    request: Request<Incoming>,
+    capture: Arc<Capture>,
+    big_body_bytes: usize,
+) -> Result<Response<AnswerBody>, Infallible> {
     let (parts, body) = request.into_parts();
     // Read the whole body, as a real server would, before answering.
     let body = match body.collect().await {
@@ -185,7 +333,9 @@ async fn answer(request: Request<Incoming>, capture: Arc<Capture>) -> Result<Res
 
     let path = parts.uri.path();
     let method = &parts.method;
-    let response = if *method == Method::POST && path.starts_with("/v1/invoice/") && path.ends_with("/status") {
+    let response = if let Some(big) = BigBody::of_path(path) {
+        big_answer(big, big_body_bytes)
+    } else if *method == Method::POST && path.starts_with("/v1/invoice/") && path.ends_with("/status") {
         // Iopole sendStatus: 204 No Content, as the v1.0.0 documentation says.
         plain(StatusCode::NO_CONTENT, None, Bytes::new())
     } else if *method == Method::PUT && path.ends_with("/change-state.json") {
@@ -215,8 +365,31 @@ async fn answer(request: Request<Incoming>, capture: Arc<Capture>) -> Result<Res
     Ok(response)
 }
 
-fn plain(status: StatusCode, content_type: Option<&'static str>, body: Bytes) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body));
+/// The answer to a [`BigBody`] invoice id (whatever the method).
+fn big_answer(big: BigBody, big_body_bytes: usize) -> Response<AnswerBody> {
+    const JSON: &str = "application/json";
+    let status = match big {
+        BigBody::History => StatusCode::OK,
+        BigBody::Error | BigBody::SmallError => StatusCode::INTERNAL_SERVER_ERROR,
+        BigBody::Write => StatusCode::CREATED,
+    };
+    if big == BigBody::SmallError {
+        let mut response = plain(status, Some(JSON), Bytes::from_static(SMALL_ERROR_BODY.as_bytes()));
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    let mut response = Response::new(Either::Right(RepeatBody::new(big_body_chunk().clone(), big_body_bytes)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
+    response
+}
+
+fn plain(status: StatusCode, content_type: Option<&'static str>, body: Bytes) -> Response<AnswerBody> {
+    let mut response = Response::new(Either::Left(Full::new(body)));
     *response.status_mut() = status;
     if let Some(content_type) = content_type {
         response
@@ -224,4 +397,33 @@ fn plain(status: StatusCode, content_type: Option<&'static str>, body: Bytes) ->
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_repeat_body_is_a_json_array_of_the_announced_length() {
+        let chunk = big_body_chunk().clone();
+        let body = RepeatBody::new(chunk.clone(), 5 * chunk.len());
+        let announced = body.len();
+        assert_eq!(body.size_hint().exact(), Some(announced));
+        let bytes = body.collect().await.unwrap().to_bytes();
+        assert_eq!(bytes.len() as u64, announced);
+        let items: Vec<sdk_iopole::types::StatusHistoryItem> = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(items.len(), 16 * 4);
+    }
+
+    #[test]
+    fn big_bodies_are_chosen_by_invoice_id() {
+        for big in BigBody::ALL {
+            let path = format!("/v1/invoice/{}/status-history", big.invoice_id());
+            assert_eq!(BigBody::of_path(&path), Some(big));
+        }
+        assert_eq!(
+            BigBody::of_path("/v1/invoice/6d9bf1a6-25a7-4d48-b641-623c05b0a967/status"),
+            None
+        );
+    }
 }
