@@ -148,8 +148,14 @@ impl ReadFailure {
 }
 
 /// Reads `response`'s body, at most `limit` bytes. On failure the bytes read so far (at most
-/// `limit`) come back with the reason. A body that arrives in one chunk is not copied.
+/// `limit`) come back with the reason. A body that arrives in one chunk is not copied; one in
+/// several is gathered in a buffer sized from `Content-Length` (at most `limit`) when the server
+/// sent one, so that it is allocated once.
 pub(crate) async fn read_capped(mut response: reqwest::Response, limit: usize) -> (Bytes, Option<ReadFailure>) {
+    let expected = response
+        .content_length()
+        .map(|length| usize::try_from(length).unwrap_or(usize::MAX).min(limit));
+    let seed = |first: Option<Bytes>, buffer: BytesMut| seed(first, buffer, expected);
     let mut first: Option<Bytes> = None;
     let mut buffer = BytesMut::new();
     let mut read = 0usize;
@@ -187,11 +193,13 @@ pub(crate) async fn read_capped(mut response: reqwest::Response, limit: usize) -
     (join(first, buffer), None)
 }
 
-/// The buffer to append to: `buffer`, or a new one holding `first` when only that chunk came yet.
-fn seed(first: Option<Bytes>, buffer: BytesMut) -> BytesMut {
+/// The buffer to append to: `buffer`, or a new one holding `first` when only that chunk came yet
+/// (with room for `expected` bytes when known, else twice the first chunk).
+fn seed(first: Option<Bytes>, buffer: BytesMut, expected: Option<usize>) -> BytesMut {
     match first {
         Some(first) => {
-            let mut seeded = BytesMut::with_capacity(first.len() * 2);
+            let capacity = expected.unwrap_or(first.len() * 2).max(first.len());
+            let mut seeded = BytesMut::with_capacity(capacity);
             seeded.extend_from_slice(&first);
             seeded
         }

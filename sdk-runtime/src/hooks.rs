@@ -239,7 +239,10 @@ impl Runtime {
                 if let Some(failure) = failure {
                     let problem = failure.problem();
                     tracing::warn!(attempt, status = status.as_u16(), problem = %problem, "success body not read whole");
-                    with_record(|record| record.success_body_failure = Some((body.clone(), problem)));
+                    with_record(|record| record.success_body_failure = Some((body, problem)));
+                    // The record keeps what arrived; the generated client gets nothing to decode
+                    // (decoding a cut body would only cost memory and fail).
+                    return Ok(rebuilt(status, version, headers, Bytes::new()));
                 }
                 return Ok(rebuilt(status, version, headers, body));
             }
