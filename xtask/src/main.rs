@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use xtask::diff::{self, Class, release};
 use xtask::generate::{self, TARGETS};
 
 const USAGE: &str = "\
@@ -11,6 +12,10 @@ usage: cargo xtask <command>
 commands:
   generate           regenerate sdk-*/src/generated/ from specs/*.yaml
   generate --check   exit non-zero, with a diff, when the checked-in generated code is stale
+  diff [--base REV]  every change of each spec since REV (default: the last release, see
+                     release/), classified breaking / compatible / trivial for the generated
+                     Rust API; exits non-zero when a crate's version was not raised enough
+  last-release       print the last release's version and the commit to compare with
   demo               the offline tour: each SDK against an embedded mock of its provider
   help               this text
 ";
@@ -21,6 +26,9 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["generate"] => run_generate(false),
         ["generate", "--check"] => run_generate(true),
+        ["diff"] => run_diff(None),
+        ["diff", "--base", rev] => run_diff(Some(rev)),
+        ["last-release"] => run_last_release(),
         ["demo"] => run_tour(),
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{USAGE}");
@@ -133,5 +141,93 @@ fn run_generate(check: bool) -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+    }
+}
+
+/// `cargo xtask last-release`: `<version> <commit>` on stdout, for `.ci/run`.
+fn run_last_release() -> ExitCode {
+    let baseline = match workspace_root().and_then(|root| release::baseline(&root)) {
+        Ok(baseline) => baseline,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(warning) = &baseline.warning {
+        eprintln!("warning: {warning}");
+    }
+    println!("{} {}", baseline.release.version, baseline.commit);
+    ExitCode::SUCCESS
+}
+
+/// `cargo xtask diff [--base REV]`: the classified report and the version rule.
+fn run_diff(rev: Option<&str>) -> ExitCode {
+    let root = match workspace_root() {
+        Ok(root) => root,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let resolved = match rev {
+        Some(rev) => release::resolve(&root, rev).map(|commit| (commit, format!("`{rev}`"))),
+        None => release::baseline(&root).map(|baseline| {
+            if let Some(warning) = &baseline.warning {
+                eprintln!("warning: {warning}");
+            }
+            (
+                baseline.commit,
+                format!("release {} ({})", baseline.release.version, baseline.found_by),
+            )
+        }),
+    };
+    let (commit, named) = match resolved {
+        Ok(resolved) => resolved,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let short = commit.get(..12).unwrap_or(&commit);
+    println!("comparing specs/ with {named}, commit {short}");
+    let reports = match diff::diff_against(&root, &commit, TARGETS) {
+        Ok(reports) => reports,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut failures = 0;
+    for report in &reports {
+        println!();
+        let Some(base_version) = &report.base_version else {
+            println!(
+                "{} ({} {}): new since {short}, nothing to compare",
+                report.spec, report.crate_name, report.current_version
+            );
+            continue;
+        };
+        println!(
+            "{} ({} {base_version} -> {}): {} breaking, {} compatible, {} trivial",
+            report.spec,
+            report.crate_name,
+            report.current_version,
+            report.count(Class::Breaking),
+            report.count(Class::Compatible),
+            report.count(Class::Trivial)
+        );
+        for finding in &report.findings {
+            println!("  {finding}");
+        }
+        if let Err(error) = &report.verdict {
+            failures += 1;
+            eprintln!("error: {}: {error}; raise the version in Cargo.toml", report.crate_name);
+        }
+    }
+    if failures == 0 {
+        println!("\nversions: every crate's version covers its spec's changes");
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
