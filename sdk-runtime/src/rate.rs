@@ -14,7 +14,9 @@ use tokio::time::Instant;
 
 use crate::config::ConfigError;
 
-/// At most `requests` requests per `per`, spread evenly with bursts up to `requests`.
+/// At most `requests` requests per `per`, spread evenly: one every `per / requests`, after a
+/// burst of at most a tenth of `requests` (at least one) when the client was idle, so that no
+/// window of length `per` holds much more than `requests`, whichever way the provider counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quota {
     /// Requests allowed per period.
@@ -57,8 +59,11 @@ impl Quota {
         let invalid = ConfigError::RateLimit {
             reason: "a quota needs at least one request in a period longer than zero",
         };
-        let burst = NonZeroU32::new(self.requests).ok_or(invalid.clone())?;
+        if self.requests == 0 {
+            return Err(invalid);
+        }
         let quota = governor::Quota::with_period(self.per / self.requests).ok_or(invalid)?;
+        let burst = NonZeroU32::new(self.requests / 10).unwrap_or(NonZeroU32::MIN);
         Ok(quota.allow_burst(burst))
     }
 }
@@ -130,14 +135,20 @@ struct Pace {
     current: Option<f64>,
     /// When the next request may start.
     next: Instant,
+    /// When the pace was last lowered: the 429s of requests already in flight then say nothing
+    /// new, so one burst of them lowers it once.
+    lowered_at: Option<Instant>,
 }
 
 /// The lowest pace a run of 429s can bring a client to: one request per 10 s.
 const MIN_RATE: f64 = 0.1;
-/// Each throttling answer halves the allowed rate.
-const THROTTLE_FACTOR: f64 = 0.5;
+/// A throttling answer lowers the allowed rate to this share (the AWS SDKs' adaptive mode uses
+/// 0.7 too).
+const THROTTLE_FACTOR: f64 = 0.7;
+/// Throttling answers within this long of a decrease do not lower the rate again.
+const THROTTLE_QUIET: Duration = Duration::from_secs(1);
 /// Each success raises the allowed rate by this share of the nominal rate.
-const RECOVERY_STEP: f64 = 0.02;
+const RECOVERY_STEP: f64 = 0.01;
 
 /// The budgets of one client, shared by its clones.
 pub(crate) struct Budgets {
@@ -178,6 +189,7 @@ impl Budgets {
                 nominal,
                 current: None,
                 next: Instant::now(),
+                lowered_at: None,
             })),
             _ => None,
         };
@@ -233,7 +245,7 @@ impl Budgets {
             && let Ok(mut pace) = pace.lock()
         {
             if throttled {
-                pace.throttled();
+                pace.throttled(Instant::now());
             } else {
                 pace.succeeded();
             }
@@ -260,11 +272,18 @@ impl Pace {
         start - now
     }
 
-    fn throttled(&mut self) {
+    fn throttled(&mut self, now: Instant) {
+        if self
+            .lowered_at
+            .is_some_and(|at| now.duration_since(at) < THROTTLE_QUIET)
+        {
+            return;
+        }
         let from = self.current.unwrap_or(self.nominal);
         let rate = (from * THROTTLE_FACTOR).max(MIN_RATE);
         tracing::warn!(rate_per_s = rate, "throttled by the provider; slowing down");
         self.current = Some(rate);
+        self.lowered_at = Some(now);
     }
 
     fn succeeded(&mut self) {
@@ -288,17 +307,17 @@ mod tests {
         })
         .unwrap();
         let start = Instant::now();
-        // The burst of 2 goes at once; the third waits for half a second.
-        for _ in 0..2 {
-            assert_eq!(budgets.acquire("op", Duration::from_secs(5)).await, Ok(Duration::ZERO));
-        }
+        // Spread evenly, no burst: the first goes at once, each next one half a second later.
+        assert_eq!(budgets.acquire("op", Duration::from_secs(5)).await, Ok(Duration::ZERO));
         let waited = budgets.acquire("op", Duration::from_secs(5)).await.unwrap();
         assert_eq!(waited, Duration::from_millis(500));
-        assert_eq!(start.elapsed(), Duration::from_millis(500));
+        let waited = budgets.acquire("op", Duration::from_secs(5)).await.unwrap();
+        assert_eq!(waited, Duration::from_millis(500));
+        assert_eq!(start.elapsed(), Duration::from_millis(1000));
         // A wait longer than what is left of the deadline is refused at once, unspent.
         let refused = budgets.acquire("op", Duration::from_millis(100)).await.unwrap_err();
         assert_eq!(refused.wait, Duration::from_millis(500));
-        assert_eq!(start.elapsed(), Duration::from_millis(500), "nothing was waited");
+        assert_eq!(start.elapsed(), Duration::from_millis(1000), "nothing was waited");
     }
 
     #[tokio::test(start_paused = true)]
@@ -320,26 +339,36 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_429_halves_the_pace_and_successes_recover_it() {
+    async fn a_429_lowers_the_pace_once_per_burst_and_successes_recover_it() {
         let budgets = Budgets::new(&RateLimits::shared([Quota::per_second(100)])).unwrap();
         assert_eq!(budgets.current_rate(), None);
         budgets.observe(true);
-        assert_eq!(budgets.current_rate(), Some(50.0));
+        assert_eq!(budgets.current_rate(), Some(70.0));
+        // The 429s of requests that were already in flight do not lower it again.
         budgets.observe(true);
-        assert_eq!(budgets.current_rate(), Some(25.0));
-        // Requests are paced at 25/s: 40 ms apart.
+        budgets.observe(true);
+        assert_eq!(budgets.current_rate(), Some(70.0));
+        // A second later, a new 429 lowers it again.
+        tokio::time::advance(Duration::from_secs(1)).await;
+        budgets.observe(true);
+        assert_eq!(budgets.current_rate(), Some(49.0));
+        // Requests are paced at 49/s on top of the quota.
         budgets.acquire("op", Duration::from_secs(1)).await.unwrap();
         let waited = budgets.acquire("op", Duration::from_secs(1)).await.unwrap();
-        assert_eq!(waited, Duration::from_millis(40));
-        // Each success adds 2 % of the nominal rate, until the pace is lifted.
+        assert!(
+            waited >= Duration::from_secs_f64(1.0 / 49.0) - Duration::from_millis(1),
+            "{waited:?}"
+        );
+        // Each success adds 1 % of the nominal rate, until the pace is lifted.
         budgets.observe(false);
-        assert_eq!(budgets.current_rate(), Some(27.0));
-        for _ in 0..40 {
+        assert_eq!(budgets.current_rate(), Some(50.0));
+        for _ in 0..60 {
             budgets.observe(false);
         }
         assert_eq!(budgets.current_rate(), None);
         // Never below one request per 10 s.
-        for _ in 0..20 {
+        for _ in 0..40 {
+            tokio::time::advance(Duration::from_secs(1)).await;
             budgets.observe(true);
         }
         assert_eq!(budgets.current_rate(), Some(MIN_RATE));
