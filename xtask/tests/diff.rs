@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use semver::Version;
-use xtask::diff::{self, Class, Finding, SpecReport, release, version};
+use xtask::diff::{self, ADDITIVE_API, Class, Finding, SpecReport, release, version};
 
 const BASE: &str = r##"
 openapi: 3.0.3
@@ -62,8 +62,23 @@ fn edited(from: &str, to: &str) -> String {
     spec
 }
 
+/// The findings for the generated API as it is today.
 fn findings(new: &str) -> Vec<Finding> {
     diff::compare_specs(BASE, new).expect("the specs compare")
+}
+
+/// The findings for a generated API built for additive evolution (`#[non_exhaustive]` structs and
+/// enums, a sealed mock trait).
+fn additive_findings(new: &str) -> Vec<Finding> {
+    diff::compare_specs_for(BASE, new, &ADDITIVE_API).expect("the specs compare")
+}
+
+/// A new optional query parameter: compatible whatever the generated API's shape.
+fn with_optional_parameter() -> String {
+    edited(
+        "        - { name: lang, in: query, required: false, schema: { type: string } }\n",
+        "        - { name: lang, in: query, required: false, schema: { type: string } }\n        - { name: limit, in: query, required: false, schema: { type: integer } }\n",
+    )
 }
 
 fn has(findings: &[Finding], class: Class, location: &str, message: &str) -> bool {
@@ -119,8 +134,9 @@ fn a_removed_operation_is_breaking() {
 }
 
 #[test]
-fn a_new_enum_value_is_breaking_for_the_rust_enum() {
-    let found = findings(&edited("enum: [red, green]", "enum: [red, green, blue]"));
+fn a_new_enum_value_is_wire_compatible_and_breaks_the_exhaustive_rust_enum() {
+    let spec = edited("enum: [red, green]", "enum: [red, green, blue]");
+    let found = findings(&spec);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         has(
@@ -132,6 +148,14 @@ fn a_new_enum_value_is_breaking_for_the_rust_enum() {
         "{found:#?}"
     );
     assert!(found[0].message.contains("decode it as `Unknown`"), "{found:#?}");
+    assert!(found[0].message.contains("enum_variant_added"), "{found:#?}");
+    // With `#[non_exhaustive]` open enums, the same edit is a compatible addition.
+    let additive = additive_findings(&spec);
+    assert!(
+        has(&additive, Class::Compatible, "Colour", "new enum value \"blue\""),
+        "{additive:#?}"
+    );
+
     let removed = findings(&edited("enum: [red, green]", "enum: [red]"));
     assert!(
         has(&removed, Class::Breaking, "Colour", "enum value \"green\" removed"),
@@ -140,22 +164,39 @@ fn a_new_enum_value_is_breaking_for_the_rust_enum() {
 }
 
 #[test]
-fn a_new_optional_field_is_compatible() {
-    let found = findings(&edited(
+fn a_new_optional_field_is_wire_compatible_and_breaks_struct_literals() {
+    let spec = edited(
         "        note: { type: string }\n",
         "        note: { type: string }\n        size: { type: integer }\n",
-    ));
+    );
+    let found = findings(&spec);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         has(
             &found,
+            Class::Breaking,
+            "Thing properties/size",
+            "new optional field `size`: compatible on the wire"
+        ),
+        "{found:#?}"
+    );
+    assert!(
+        found[0].message.contains("constructible_struct_adds_field"),
+        "{found:#?}"
+    );
+    // With `#[non_exhaustive]` generated structs, the same edit is a compatible addition.
+    let additive = additive_findings(&spec);
+    assert_eq!(additive.len(), 1, "{additive:#?}");
+    assert!(
+        has(
+            &additive,
             Class::Compatible,
             "Thing properties/size",
             "new optional field `size`"
         ),
-        "{found:#?}"
+        "{additive:#?}"
     );
-    assert_eq!(diff::worst(&found), Some(Class::Compatible));
+    assert_eq!(diff::worst(&additive), Some(Class::Compatible));
 
     // A new required field is fine in a response, not in a request body.
     let request = findings(
@@ -234,14 +275,34 @@ fn description_edits_are_trivial() {
 }
 
 #[test]
-fn a_new_operation_is_compatible() {
+fn a_new_operation_breaks_the_open_mock_trait_only() {
     let spec = edited(
         "components:\n",
         "  /colours:\n    get:\n      operationId: listColours\n      responses:\n        \"204\": { description: none }\ncomponents:\n",
     );
     let found = findings(&spec);
     assert!(
-        has(&found, Class::Compatible, "GET /colours", "listColours was added"),
+        has(&found, Class::Breaking, "GET /colours", "MockServerExt"),
+        "{found:#?}"
+    );
+    let additive = additive_findings(&spec);
+    assert!(
+        has(&additive, Class::Compatible, "GET /colours", "listColours was added"),
+        "{additive:#?}"
+    );
+}
+
+#[test]
+fn a_new_optional_parameter_is_compatible() {
+    let found = findings(&with_optional_parameter());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        has(
+            &found,
+            Class::Compatible,
+            "GET /things/{id}",
+            "A new, optional parameter 'limit' was added"
+        ),
         "{found:#?}"
     );
 }
@@ -323,10 +384,7 @@ fn a_breaking_change_without_a_bump_fails_and_with_one_passes() {
 
 #[test]
 fn compatible_and_trivial_changes_need_no_bump() {
-    let compatible = edited(
-        "        note: { type: string }\n",
-        "        note: { type: string }\n        size: { type: integer }\n",
-    );
+    let compatible = with_optional_parameter();
     let report = SpecReport::new(
         "specs/test.yaml",
         "sdk-test",

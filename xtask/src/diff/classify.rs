@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use drift::{Change, ChangeClass, ChangeComparison, ChangeDetails, ChangeInfo, JsonPathStack};
 use serde_json::Value;
 
-use super::{Class, Finding};
+use super::{Class, Finding, GeneratedApi};
 
 /// Schema keywords that do not shape the generated Rust type or its decoding.
 const METADATA_KEYS: &[&str] = &[
@@ -21,7 +21,7 @@ const METADATA_KEYS: &[&str] = &[
 ];
 
 /// Every finding in drift's `changes`, one or more per drift change.
-pub(super) fn classify(changes: &[Change], old: &Value, new: &Value) -> Vec<Finding> {
+pub(super) fn classify(changes: &[Change], old: &Value, new: &Value, api: &GeneratedApi) -> Vec<Finding> {
     let mut findings = Vec::new();
     for change in changes {
         let Some(first) = change.paths.first() else {
@@ -39,6 +39,7 @@ pub(super) fn classify(changes: &[Change], old: &Value, new: &Value) -> Vec<Find
                 location: location(first, info, &used_by),
                 input,
                 source: drift_class(info.class).to_string(),
+                api: *api,
             };
             findings.extend(classify_one(info, &site, old, new));
         }
@@ -58,6 +59,8 @@ struct Site {
     input: bool,
     /// Drift's class, in words.
     source: String,
+    /// The shape of the generated code.
+    api: GeneratedApi,
 }
 
 impl Site {
@@ -94,7 +97,20 @@ fn classify_one(info: &ChangeInfo, site: &Site, old: &Value, new: &Value) -> Vec
         ChangeDetails::Added if message.contains("default response") => {
             vec![site.finding(Class::Breaking, format!("{message} (the generated error type changes)"))]
         }
-        // A new operation, optional parameter, response code or optional body.
+        ChangeDetails::Added if info.old_subpath.is_empty() && message.starts_with("The operation ") => {
+            vec![if site.api.open_mock_trait {
+                site.finding(
+                    Class::Breaking,
+                    format!(
+                        "{message}: compatible on the wire and for the client, but the `mock` feature's \
+                         `MockServerExt` trait gains a method (cargo-semver-checks: trait_method_added)"
+                    ),
+                )
+            } else {
+                site.finding(Class::Compatible, message)
+            }]
+        }
+        // A new optional parameter, response code or optional body.
         ChangeDetails::Added => vec![site.finding(Class::Compatible, message)],
         // A parameter or body that became optional: its builder setter takes a value as before.
         ChangeDetails::LessStrict => vec![site.finding(Class::Compatible, message)],
@@ -138,14 +154,29 @@ fn properties(site: &Site, old: &Value, new: &Value) -> Vec<Finding> {
     }
     for name in new_names.difference(&old_names) {
         let place = format!("properties/{name}");
-        let finding = match (required.contains(name), site.input) {
-            (true, true) => site.finding_at(
+        let what = if required.contains(name) {
+            "field"
+        } else {
+            "optional field"
+        };
+        let finding = if required.contains(name) && site.input {
+            site.finding_at(
                 Class::Breaking,
                 &place,
                 format!("new required field `{name}` in a request: existing calls do not set it"),
-            ),
-            (true, false) => site.finding_at(Class::Compatible, &place, format!("new field `{name}`")),
-            (false, _) => site.finding_at(Class::Compatible, &place, format!("new optional field `{name}`")),
+            )
+        } else if site.api.literal_structs {
+            site.finding_at(
+                Class::Breaking,
+                &place,
+                format!(
+                    "new {what} `{name}`: compatible on the wire and for the builders, but the generated \
+                     struct gains a pub field (struct literals stop compiling; cargo-semver-checks: \
+                     constructible_struct_adds_field)"
+                ),
+            )
+        } else {
+            site.finding_at(Class::Compatible, &place, format!("new {what} `{name}`"))
         };
         findings.push(finding);
     }
@@ -198,13 +229,18 @@ fn scalar(site: &Site, old: &Value, new: &Value) -> Vec<Finding> {
         findings.push(site.finding(Class::Breaking, format!("enum value {value} removed")));
     }
     for value in new_values.iter().filter(|value| !old_values.contains(value)) {
-        findings.push(site.finding(
-            Class::Breaking,
-            format!(
-                "new enum value {value}: old SDKs decode it as `Unknown`, but the open enum gains a \
-                 variant (an exhaustive `match` stops compiling, `Unknown({value})` becomes the variant)"
-            ),
-        ));
+        findings.push(if site.api.exhaustive_enums {
+            site.finding(
+                Class::Breaking,
+                format!(
+                    "new enum value {value}: compatible on the wire (old SDKs decode it as `Unknown`), but \
+                     the open enum gains a variant (an exhaustive `match` stops compiling; \
+                     cargo-semver-checks: enum_variant_added)"
+                ),
+            )
+        } else {
+            site.finding(Class::Compatible, format!("new enum value {value}"))
+        });
     }
     let facets = |node: &Value| -> BTreeMap<String, Value> {
         node.as_object()

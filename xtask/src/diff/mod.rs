@@ -4,15 +4,23 @@
 //! The comparison itself is Oxide's [`drift`] crate, which reads both documents into the same
 //! `openapiv3` model progenitor generates from and reports each change with its location and a
 //! wire-level class (backward-/forward-incompatible, trivial, unhandled). This module then
-//! classifies every change for what matters here, the **generated Rust API** of the SDK crate:
+//! classifies every change for what matters here, the **generated Rust API** of the SDK crate,
+//! by the rules Cargo's SemVer reference and `cargo-semver-checks` apply:
 //!
 //! - [`Class::Breaking`]: code that compiled against the old SDK may not compile, or may behave
-//!   differently (an operation, field or parameter gone or renamed, a type changed, a field or
-//!   parameter that became required or optional, a new enum value: `open_enum!` enums are
-//!   exhaustive Rust enums);
-//! - [`Class::Compatible`]: new things only (an operation, an optional parameter, a field in a
-//!   response, an optional field in a request, built through the generated builders);
+//!   differently: an operation, field or parameter gone or renamed, a type changed, a field or
+//!   parameter that became required, a field that became optional (its type becomes an `Option`);
+//!   and, while the generated API has the shape [`GENERATED_API`] records, additions that Rust
+//!   counts as breaking: a field added to a generated struct (its struct literals stop compiling),
+//!   a value added to an open enum (an exhaustive `match` stops compiling), an operation added
+//!   (the `mock` feature's `MockServerExt` trait gains a method);
+//! - [`Class::Compatible`]: additions the generated API absorbs (a new optional parameter: one
+//!   more builder setter; a new response code), and the additions above once the generator emits
+//!   `#[non_exhaustive]` structs and enums and a sealed mock trait;
 //! - [`Class::Trivial`]: descriptions, examples, extensions, other metadata.
+//!
+//! Each finding says both what it means on the wire and for Rust, so a wire-compatible change
+//! that is breaking only for Rust reads as such.
 //!
 //! Where drift locates a change but leaves it `Unhandled` (it does not yet tell which object
 //! properties or enum values changed), the classification reads the two schema nodes drift points
@@ -95,6 +103,39 @@ impl fmt::Display for Finding {
     }
 }
 
+/// The shape of the code `cargo xtask generate` emits, as far as it decides whether an addition to
+/// a spec is a breaking change of the Rust API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GeneratedApi {
+    /// Generated structs have only `pub` fields and no `#[non_exhaustive]`: users may build them
+    /// with struct literals, which a new field breaks.
+    pub literal_structs: bool,
+    /// Open enums (`sdk_runtime::open_enum!`) are exhaustive: a `match` may list every variant,
+    /// which a new variant breaks.
+    pub exhaustive_enums: bool,
+    /// The `mock` feature's `MockServerExt` trait is public and unsealed, one method per
+    /// operation without a default: a new operation breaks its (hypothetical) other implementors.
+    pub open_mock_trait: bool,
+}
+
+/// What the generator emits today (checked against `cargo-semver-checks`, which reports exactly
+/// these three as major: `constructible_struct_adds_field`, `enum_variant_added`,
+/// `trait_method_added`). Change it together with the generator.
+pub const GENERATED_API: GeneratedApi = GeneratedApi {
+    literal_structs: true,
+    exhaustive_enums: true,
+    open_mock_trait: true,
+};
+
+/// A generated API built for additive evolution: `#[non_exhaustive]` structs (built through their
+/// generated builders) and enums, and a sealed mock trait. New fields, enum values and operations
+/// are then compatible.
+pub const ADDITIVE_API: GeneratedApi = GeneratedApi {
+    literal_structs: false,
+    exhaustive_enums: false,
+    open_mock_trait: false,
+};
+
 /// Two spec texts that could not be compared.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiffError {
@@ -115,6 +156,11 @@ impl std::error::Error for DiffError {}
 /// (it asserts on some shapes it does not handle yet, such as a media type added to a response)
 /// is reported as one breaking finding, so that the version rule still applies.
 pub fn compare_specs(old: &str, new: &str) -> Result<Vec<Finding>, DiffError> {
+    compare_specs_for(old, new, &GENERATED_API)
+}
+
+/// [`compare_specs`] for a generated API of the shape `api`.
+pub fn compare_specs_for(old: &str, new: &str, api: &GeneratedApi) -> Result<Vec<Finding>, DiffError> {
     let parse = |side: &str, text: &str| {
         sdk_contract::spec::parse_yaml(text).map_err(|cause| DiffError {
             cause: format!("the {side} spec: {cause}"),
@@ -122,11 +168,11 @@ pub fn compare_specs(old: &str, new: &str) -> Result<Vec<Finding>, DiffError> {
     };
     let old = parse("old", old)?;
     let new = parse("new", new)?;
-    compare_documents(&old, &new)
+    compare_documents(&old, &new, api)
 }
 
-/// [`compare_specs`] on documents already parsed.
-pub fn compare_documents(old: &Value, new: &Value) -> Result<Vec<Finding>, DiffError> {
+/// [`compare_specs_for`] on documents already parsed.
+pub fn compare_documents(old: &Value, new: &Value, api: &GeneratedApi) -> Result<Vec<Finding>, DiffError> {
     for (side, document) in [("old", old), ("new", new)] {
         if let Err(error) = serde_json::from_value::<openapiv3::OpenAPI>(document.clone()) {
             return Err(DiffError {
@@ -136,7 +182,7 @@ pub fn compare_documents(old: &Value, new: &Value) -> Result<Vec<Finding>, DiffE
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| drift::compare(old, new)));
     let mut findings = match outcome {
-        Ok(Ok(changes)) => classify::classify(&changes, old, new),
+        Ok(Ok(changes)) => classify::classify(&changes, old, new, api),
         Ok(Err(error)) => {
             return Err(DiffError {
                 cause: format!("drift could not compare the specs: {error:#}"),
