@@ -12,7 +12,7 @@ use crate::config::{self, Connection, client_builder};
 use crate::error::Error;
 use crate::generated::client::Client as Generated;
 use crate::generated::operations::{CHANGE_DOCUMENT_STATE, GET_DOCUMENT};
-use crate::state::{DocumentKind, StateChange};
+use crate::state::{DocumentFamily, DocumentKind, StateChange};
 use crate::transitions::{TRANSITIONS, Transition};
 use crate::types::{self, Document, DocumentResponse, DocumentStatus, LegacyDocument};
 
@@ -109,10 +109,17 @@ impl InvoiceXpressClient {
         &self.generated
     }
 
-    /// Changes a document's state (`PUT /{document-type}/{document-id}/change-state.json`).
+    /// Changes a document's state (`PUT /{document-type}/{document-id}/change-state.json`), for
+    /// a document of any family: the body wraps the change in the family's key (`invoice`,
+    /// `quote`, `shipping` or `receipt`).
     ///
-    /// With `current_status`, the change is first checked against [`TRANSITIONS`] (seed 002's
-    /// table): a change the table does not allow is refused locally, without a request, with an
+    /// The change is sent once: a timeout or a connection lost after sending is not resent (the
+    /// error's [`outcome`](sdk_runtime::Error::outcome) is then `Unknown`), because a second
+    /// send of an applied change is refused by InvoiceXpress. Read the document's status before
+    /// trying again, or use [`ensure_state`](Self::ensure_state), which does.
+    ///
+    /// With `current_status`, the change is first checked against [`TRANSITIONS`] (the tables of
+    /// every family): a change the table does not allow is refused locally, without a request, with an
     /// [`ErrorKind::InvalidRequest`] error whose
     /// [`transition_refused`](crate::ErrorExt::transition_refused) names the type, the status, the
     /// change and the changes allowed from there. A status the table has no row from (`sent`, an
@@ -135,23 +142,21 @@ impl InvoiceXpressClient {
             })?),
             None => None,
         };
-        let body = types::ChangeStateRequest {
-            invoice: types::StateChange {
-                state: change.kind(),
-                message: change.reason().map(str::to_string),
-            },
-        };
-        let call = self
-            .generated
-            .change_document_state()
-            .document_type(types::DocumentType::from(document_type))
-            .document_id(document_id)
-            .body(body)
-            .send();
-        let reply = self
-            .runtime
-            .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, call)
-            .await?;
+        let body = change_request(document_type, change);
+        // Boxed: a response type that wraps twelve document kinds makes these futures large.
+        let call = Box::pin(
+            self.generated
+                .change_document_state()
+                .document_type(types::DocumentType::from(document_type))
+                .document_id(document_id)
+                .body(body)
+                .send(),
+        );
+        let reply = Box::pin(
+            self.runtime
+                .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, call),
+        )
+        .await?;
         Ok(reply.map(|body| match body {
             SuccessBody::Decoded(response) => StateChanged {
                 document: response.into_document(document_type),
@@ -171,11 +176,11 @@ impl InvoiceXpressClient {
         }))
     }
 
-    /// Reads a document (`GET /{document-type}/{document-id}.json`). A 200 whose body wraps no
-    /// document under a known key is an [`ErrorKind::Decode`] error (its raw body is the decoded
-    /// value encoded again).
+    /// Reads a document of any kind (`GET /{document-type}/{document-id}.json`). A 200 whose
+    /// body wraps no document under a known key is an [`ErrorKind::Decode`] error (its raw body
+    /// is the decoded value encoded again).
     pub async fn get_document(&self, document_type: DocumentKind, document_id: i64) -> Result<Reply<Document>, Error> {
-        let call = async {
+        let call = Box::pin(async {
             let value = self
                 .generated
                 .get_document()
@@ -193,13 +198,27 @@ impl InvoiceXpressClient {
                     ),
                 ),
             }
-        };
-        let reply = self
-            .runtime
-            .call::<_, _, types::ErrorResponse>(&GET_DOCUMENT, call)
-            .await?;
+        });
+        let reply = Box::pin(self.runtime.call::<_, _, types::ErrorResponse>(&GET_DOCUMENT, call)).await?;
         Ok(reply.map(|wrapped| wrapped.into_document(document_type)))
     }
+}
+
+/// The change-state body of `change` for a `kind` document: the change under its family's key.
+pub(crate) fn change_request(kind: DocumentKind, change: &StateChange) -> types::ChangeStateRequest {
+    let wire = types::StateChange {
+        state: change.kind(),
+        message: change.reason().map(str::to_string),
+    };
+    let mut body = types::ChangeStateRequest::default();
+    let slot = match kind.family() {
+        DocumentFamily::Invoices => &mut body.invoice,
+        DocumentFamily::Estimates => &mut body.quote,
+        DocumentFamily::Guides => &mut body.shipping,
+        DocumentFamily::Receipts => &mut body.receipt,
+    };
+    *slot = Some(wire);
+    body
 }
 
 /// `getDocument`'s body when it wraps a document: the first one found (in [`DocumentKind::ALL`]'s
@@ -238,7 +257,8 @@ impl TryFrom<DocumentResponse> for WrappedDocument {
 struct NoDocument(DocumentResponse);
 
 impl NoDocument {
-    const REASON: &str = "no document under invoice, simplified_invoice, invoice_receipt, credit_note or debit_note";
+    const REASON: &str = "no document under invoice, simplified_invoice, invoice_receipt, credit_note, debit_note, \
+                          quote, proforma, fees_note, shipping, transport, devolution, receipt, estimate or guide";
 }
 
 impl fmt::Display for NoDocument {
@@ -263,7 +283,7 @@ mod tests {
             Some(1),
             "any wrapper when the type's is absent"
         );
-        for none in ["{}", r#"{"quote":{"id":3}}"#, r#"{"invoice":null}"#] {
+        for none in ["{}", r#"{"order":{"id":3}}"#, r#"{"invoice":null}"#] {
             let error = decode(none).err().map(|error| error.to_string());
             assert!(error.is_some_and(|e| e.contains(NoDocument::REASON)), "{none}");
         }

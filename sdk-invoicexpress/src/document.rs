@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 
-use crate::state::DocumentKind;
-use crate::types::{Document, DocumentResponse, LegacyDocument, SequenceId};
+use crate::state::{DocumentFamily, DocumentKind};
+use crate::types::{Document, DocumentResponse, DocumentStatus, LegacyDocument, SequenceId};
 
 /// A date that is neither a `dd/mm/yyyy` nor a `yyyy-mm-dd` calendar date.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -91,9 +91,20 @@ impl Document {
     }
 
     /// The document kind named by the CamelCase `type` field (`Invoice`, `SimplifiedInvoice`,
-    /// `InvoiceReceipt`, `CreditNote`, `DebitNote`); `None` when absent or another type.
+    /// `InvoiceReceipt`, `CreditNote`, `DebitNote`, `Quote`, `Proforma`, `FeesNote`, `Shipping`,
+    /// `Transport`, `Devolution`, `Receipt`); `None` when absent or another type.
     pub fn kind(&self) -> Option<DocumentKind> {
         kind_from_class(self.type_.as_deref()?)
+    }
+
+    /// The family of the document's kind ([`Document::kind`]).
+    pub fn family(&self) -> Option<DocumentFamily> {
+        self.kind().map(DocumentKind::family)
+    }
+
+    /// The document's status, normalised (see [`DocumentStatus::normalized`]); `None` when absent.
+    pub fn normalized_status(&self) -> Option<DocumentStatus> {
+        self.status.as_ref().map(DocumentStatus::normalized)
     }
 
     /// The ATCUD, interpreted; `None` when absent or blank.
@@ -116,14 +127,28 @@ impl LegacyDocument {
 }
 
 fn kind_from_class(class: &str) -> Option<DocumentKind> {
-    Some(match class {
-        "Invoice" => DocumentKind::Invoices,
-        "SimplifiedInvoice" => DocumentKind::SimplifiedInvoices,
-        "InvoiceReceipt" => DocumentKind::InvoiceReceipts,
-        "CreditNote" => DocumentKind::CreditNotes,
-        "DebitNote" => DocumentKind::DebitNotes,
-        _ => return None,
-    })
+    DocumentKind::from_class_name(class.trim())
+}
+
+impl DocumentStatus {
+    /// The status with both readings of the sources folded into one: `accept` reads as
+    /// [`Accepted`](DocumentStatus::Accepted) and `refuse` as [`Refused`](DocumentStatus::Refused)
+    /// (older docs name the estimate changes so), and a listed value in another case or with
+    /// surrounding whitespace (`" Final"`) as that value. Anything else is kept as it is.
+    pub fn normalized(&self) -> DocumentStatus {
+        let Self::Unknown(text) = self else {
+            return self.clone();
+        };
+        let folded = text.trim().to_ascii_lowercase();
+        match folded.as_str() {
+            "accept" => Self::Accepted,
+            "refuse" => Self::Refused,
+            other => match Self::from_wire(other) {
+                Self::Unknown(_) => self.clone(),
+                known => known,
+            },
+        }
+    }
 }
 
 impl DocumentResponse {
@@ -135,34 +160,64 @@ impl DocumentResponse {
             DocumentKind::InvoiceReceipts => self.invoice_receipt.as_ref(),
             DocumentKind::CreditNotes => self.credit_note.as_ref(),
             DocumentKind::DebitNotes => self.debit_note.as_ref(),
+            DocumentKind::Quotes => self.quote.as_ref(),
+            DocumentKind::Proformas => self.proforma.as_ref(),
+            DocumentKind::FeesNotes => self.fees_note.as_ref(),
+            DocumentKind::Shippings => self.shipping.as_ref(),
+            DocumentKind::Transports => self.transport.as_ref(),
+            DocumentKind::Devolutions => self.devolution.as_ref(),
+            DocumentKind::Receipts => self.receipt.as_ref(),
         }
     }
 
-    /// The wrapped document, whichever known key wraps it; `None` when none does.
+    /// The wrapped document, whichever known key wraps it (the twelve singular keys, then the
+    /// family keys `estimate` and `guide`); `None` when none does.
     pub fn document(&self) -> Option<&Document> {
-        DocumentKind::ALL.into_iter().find_map(|kind| self.document_of(kind))
+        DocumentKind::ALL
+            .into_iter()
+            .find_map(|kind| self.document_of(kind))
+            .or(self.estimate.as_ref())
+            .or(self.guide.as_ref())
     }
 
-    /// The wrapped document, preferring the key of `kind` and falling back to any other known key
-    /// (the provider has been seen wrapping every type in `invoice`).
+    /// The wrapped document, preferring the key of `kind`, then its family's key (`estimate`,
+    /// `guide`), then any other known key (the provider has been seen wrapping every type in
+    /// `invoice`).
     pub fn into_document(mut self, kind: DocumentKind) -> Option<Document> {
         self.take_document(kind).or_else(|| self.take_any_document())
     }
 
-    /// Takes the document under the key of `kind`.
+    /// Takes the document under the key of `kind`, else under its family's key.
     pub(crate) fn take_document(&mut self, kind: DocumentKind) -> Option<Document> {
-        match kind {
+        let own = match kind {
             DocumentKind::Invoices => self.invoice.take(),
             DocumentKind::SimplifiedInvoices => self.simplified_invoice.take(),
             DocumentKind::InvoiceReceipts => self.invoice_receipt.take(),
             DocumentKind::CreditNotes => self.credit_note.take(),
             DocumentKind::DebitNotes => self.debit_note.take(),
-        }
+            DocumentKind::Quotes => self.quote.take(),
+            DocumentKind::Proformas => self.proforma.take(),
+            DocumentKind::FeesNotes => self.fees_note.take(),
+            DocumentKind::Shippings => self.shipping.take(),
+            DocumentKind::Transports => self.transport.take(),
+            DocumentKind::Devolutions => self.devolution.take(),
+            DocumentKind::Receipts => self.receipt.take(),
+        };
+        own.or_else(|| match kind.family() {
+            DocumentFamily::Estimates => self.estimate.take(),
+            DocumentFamily::Guides => self.guide.take(),
+            DocumentFamily::Invoices | DocumentFamily::Receipts => None,
+        })
     }
 
-    /// Takes the first document found under a known key, in [`DocumentKind::ALL`]'s order.
+    /// Takes the first document found under a known key, in [`DocumentKind::ALL`]'s order, then
+    /// under `estimate` and `guide`.
     pub(crate) fn take_any_document(&mut self) -> Option<Document> {
-        DocumentKind::ALL.into_iter().find_map(|kind| self.take_document(kind))
+        DocumentKind::ALL
+            .into_iter()
+            .find_map(|kind| self.take_document(kind))
+            .or_else(|| self.estimate.take())
+            .or_else(|| self.guide.take())
     }
 }
 
@@ -268,7 +323,10 @@ mod tests {
         assert_eq!(doc.atcud_status(), Some(Atcud::Code("ABCD1234-5")));
         doc.atcud = None;
         doc.type_ = Some("Quote".into());
-        assert_eq!((doc.atcud_status(), doc.kind()), (None, None));
+        assert_eq!((doc.atcud_status(), doc.kind()), (None, Some(DocumentKind::Quotes)));
+        assert_eq!(doc.family(), Some(DocumentFamily::Estimates));
+        doc.type_ = Some("VatMossInvoice".into());
+        assert_eq!(doc.kind(), None);
     }
 
     #[test]
@@ -285,5 +343,29 @@ mod tests {
         );
         assert_eq!(response.document().map(|d| d.id), Some(1));
         assert_eq!(DocumentResponse::default().into_document(DocumentKind::Invoices), None);
+    }
+
+    #[test]
+    fn family_wrappers_decode_too() {
+        let response: DocumentResponse = serde_json::from_str(r#"{"estimate":{"id":5}}"#).expect("decodes");
+        assert_eq!(response.document().map(|d| d.id), Some(5));
+        assert_eq!(response.into_document(DocumentKind::Proformas).map(|d| d.id), Some(5));
+        let response: DocumentResponse =
+            serde_json::from_str(r#"{"guide":{"id":6},"shipping":{"id":7}}"#).expect("decodes");
+        assert_eq!(
+            response.clone().into_document(DocumentKind::Shippings).map(|d| d.id),
+            Some(7)
+        );
+        assert_eq!(response.into_document(DocumentKind::Transports).map(|d| d.id), Some(6));
+    }
+
+    #[test]
+    fn statuses_normalize_both_readings() {
+        let norm = |text: &str| DocumentStatus::from(text).normalized();
+        assert_eq!(norm("accepted"), DocumentStatus::Accepted);
+        assert_eq!(norm("accept"), DocumentStatus::Accepted);
+        assert_eq!(norm(" Refuse "), DocumentStatus::Refused);
+        assert_eq!(norm("FINAL"), DocumentStatus::Final);
+        assert_eq!(norm("archived"), DocumentStatus::Unknown("archived".into()));
     }
 }

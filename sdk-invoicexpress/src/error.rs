@@ -5,6 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::ensure::TargetUnreachable;
 use crate::transitions::TransitionRefused;
 use crate::types::ErrorResponse;
 
@@ -146,6 +147,12 @@ pub trait ErrorExt {
     /// The transition guard's refusal, when the call was refused locally for that reason.
     fn transition_refused(&self) -> Option<&TransitionRefused>;
 
+    /// Why [`ensure_state`](crate::InvoiceXpressClient::ensure_state) refused to go on, when the
+    /// target cannot be reached from the document's current status.
+    fn target_unreachable(&self) -> Option<&TargetUnreachable> {
+        None
+    }
+
     /// Why the call was refused before sending, when it was (kind
     /// [`ErrorKind::InvalidRequest`](sdk_runtime::ErrorKind::InvalidRequest), no attempt made).
     fn local_refusal(&self) -> Option<&Self::Refusal>;
@@ -198,6 +205,10 @@ impl<B: ErrorBody> ErrorExt for sdk_runtime::Error<B> {
 
     fn transition_refused(&self) -> Option<&TransitionRefused> {
         self.local_refusal().and_then(B::transition)
+    }
+
+    fn target_unreachable(&self) -> Option<&TargetUnreachable> {
+        std::error::Error::source(self).and_then(|source| source.downcast_ref())
     }
 
     fn local_refusal(&self) -> Option<&B::Refusal> {

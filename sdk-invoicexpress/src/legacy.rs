@@ -40,7 +40,7 @@ use crate::error::ErrorBody;
 #[cfg(doc)]
 use crate::error::ErrorExt;
 use crate::generated::operations::CHANGE_DEBIT_NOTE_STATE_LEGACY;
-use crate::state::{DocumentKind, StateChange};
+use crate::state::{DocumentFamily, DocumentKind, StateChange};
 use crate::transitions::{LEGACY_TRANSITIONS, TransitionRefused};
 use crate::types::{DocumentStatus, LegacyDocument, LegacyErrors};
 
@@ -84,6 +84,8 @@ impl LegacyClient {
     /// With `current_status`, the change is first checked against [`LEGACY_TRANSITIONS`] (seed
     /// 004's table); a refused change is an [`ErrorKind::InvalidRequest`] error and nothing is
     /// sent. That table documents debit notes only: for other document types the server decides.
+    /// A document outside the invoice family, or an estimate's change (`Accept`, `Refuse`), is
+    /// refused locally too ([`LocalRefusal::Unsupported`]): the legacy API has neither.
     ///
     /// A 200 without a body succeeds with no document; a 200 with `<invoice>` (or the singular
     /// type, e.g. `<debit_note>`) gives the typed [`LegacyDocument`]; any other 200 body is an
@@ -109,6 +111,16 @@ impl LegacyClient {
             }
             None => None,
         };
+        if document_type.family() != DocumentFamily::Invoices {
+            return Err(refuse(LocalRefusal::Unsupported(format!(
+                "the legacy XML API serves the invoice family only, not {document_type}"
+            ))));
+        }
+        if !change.legacy_state().is_known() {
+            return Err(refuse(LocalRefusal::Unsupported(format!(
+                "the legacy XML API has no state `{change}`"
+            ))));
+        }
         let xml = encode_state_change(change).map_err(|error| refuse(LocalRefusal::Xml(error)))?;
         let url = format!(
             "{}/{}/{}/change-state.xml",
@@ -175,6 +187,10 @@ pub enum LocalRefusal {
     /// The HTTP request could not be built.
     #[error("the request could not be built: {0}")]
     Request(String),
+    /// The legacy API has no such request: a document outside the invoice family, or an
+    /// estimate's change (`accepted`, `refused`).
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// A state change that cannot be written as an XML 1.0 body.

@@ -5,9 +5,11 @@ mod amounts;
 mod client;
 mod config;
 mod document;
+mod ensure;
 mod error;
 mod generated;
 pub mod legacy;
+mod list;
 mod state;
 mod transitions;
 
@@ -37,7 +39,8 @@ pub mod types {
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let server = MockServer::start_async().await;
-/// let expected = ChangeStateRequest { invoice: WireChange { state: StateChangeKind::Finalized, message: None } };
+/// let change = WireChange { state: StateChangeKind::Finalized, message: None };
+/// let expected = ChangeStateRequest { invoice: Some(change), ..Default::default() };
 /// let mock = server.change_document_state(|when, then| {
 ///     when.document_type(&DocumentType::Invoices).document_id(7).body(&expected);
 ///     then.ok(&Default::default());
@@ -66,12 +69,20 @@ pub use amounts::Totals;
 pub use client::{InvoiceXpressClient, InvoiceXpressClientBuilder, StateChanged};
 pub use config::{Account, ENV_ACCOUNT, ENV_API_KEY, ENV_BASE_URL, ENV_LEGACY_BASE_URL};
 pub use document::{Atcud, InvalidDate, parse_date};
+pub use ensure::{AppliedStep, MAX_UNCERTAIN_RETRIES, StateEnsured, TargetState, TargetUnreachable};
 pub use error::{ApiError, Error, ErrorExt};
+pub use list::{DocumentFilter, DocumentPage};
 
 /// The result of every JSON API call: a [`Reply`] (value, status, headers, `request_id()`) or an
 /// [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-pub use state::{CancelReason, DocumentKind, EmptyCancelReason, StateChange, UnknownDocumentKind};
+pub use state::{CancelReason, DocumentFamily, DocumentKind, EmptyCancelReason, StateChange, UnknownDocumentKind};
+
+/// The stream trait of [`InvoiceXpressClient::list_documents`], and its combinators (`next`,
+/// `try_collect`...), re-exported from `futures-util`.
+pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};
+/// One item of a tolerant list: decoded, or kept as raw JSON with the reason it did not decode.
+pub use sdk_runtime::{Tolerant, Undecodable};
 pub use transitions::{LEGACY_TRANSITIONS, TRANSITIONS, Transition, TransitionRefused, TransitionTable};
 
 pub use sdk_runtime::{

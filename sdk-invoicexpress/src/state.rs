@@ -7,9 +7,9 @@ use crate::types::{DocumentType, LegacyState, StateChangeKind};
 
 /// The kind of document, as the `document-type` path segment names it.
 ///
-/// A closed enum: these are the five types whose state changes the SDK knows how to guard. The
-/// generated [`types::DocumentType`](crate::types::DocumentType) is the open (wire) counterpart;
-/// convert between them with `From`/`TryFrom`.
+/// A closed enum: these are the types whose state changes the SDK knows how to guard, in four
+/// families ([`DocumentFamily`]). The generated [`types::DocumentType`](crate::types::DocumentType)
+/// is the open (wire) counterpart; convert between them with `From`/`TryFrom`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DocumentKind {
     /// `invoices` (wrapper key `invoice`).
@@ -22,16 +22,82 @@ pub enum DocumentKind {
     CreditNotes,
     /// `debit_notes` (wrapper key `debit_note`).
     DebitNotes,
+    /// `quotes` (an estimate; wrapper key `quote`).
+    Quotes,
+    /// `proformas` (an estimate; wrapper key `proforma`).
+    Proformas,
+    /// `fees_notes` (an estimate; wrapper key `fees_note`).
+    FeesNotes,
+    /// `shippings` (a shipping guide; wrapper key `shipping`).
+    Shippings,
+    /// `transports` (a transport guide; wrapper key `transport`).
+    Transports,
+    /// `devolutions` (a devolution guide; wrapper key `devolution`).
+    Devolutions,
+    /// `receipts` (the receipt of a payment; wrapper key `receipt`).
+    Receipts,
+}
+
+/// The families of document types: each has its own transition table and request wrapper key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocumentFamily {
+    /// Invoices, simplified invoices, invoice receipts, credit notes and debit notes.
+    Invoices,
+    /// Quotes, proformas and fees notes.
+    Estimates,
+    /// Shipping, transport and devolution guides.
+    Guides,
+    /// Receipts (payments); their only change is a cancel.
+    Receipts,
+}
+
+impl DocumentFamily {
+    /// Every family.
+    pub const ALL: [DocumentFamily; 4] = [Self::Invoices, Self::Estimates, Self::Guides, Self::Receipts];
+
+    /// The key that wraps a change-state request of this family: `invoice`, `quote`, `shipping`
+    /// or `receipt` (the spec's `ChangeStateRequest` says why not `estimate`/`guide`).
+    pub fn request_key(self) -> &'static str {
+        match self {
+            Self::Invoices => "invoice",
+            Self::Estimates => "quote",
+            Self::Guides => "shipping",
+            Self::Receipts => "receipt",
+        }
+    }
+
+    /// The document kinds of the family.
+    pub fn kinds(self) -> impl Iterator<Item = DocumentKind> {
+        DocumentKind::ALL.into_iter().filter(move |kind| kind.family() == self)
+    }
+}
+
+impl fmt::Display for DocumentFamily {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Invoices => "invoices",
+            Self::Estimates => "estimates",
+            Self::Guides => "guides",
+            Self::Receipts => "receipts",
+        })
+    }
 }
 
 impl DocumentKind {
     /// Every kind, in the spec's order.
-    pub const ALL: [DocumentKind; 5] = [
+    pub const ALL: [DocumentKind; 12] = [
         Self::Invoices,
         Self::SimplifiedInvoices,
         Self::InvoiceReceipts,
         Self::CreditNotes,
         Self::DebitNotes,
+        Self::Quotes,
+        Self::Proformas,
+        Self::FeesNotes,
+        Self::Shippings,
+        Self::Transports,
+        Self::Devolutions,
+        Self::Receipts,
     ];
 
     /// The plural path segment, e.g. `credit_notes`.
@@ -42,6 +108,13 @@ impl DocumentKind {
             Self::InvoiceReceipts => "invoice_receipts",
             Self::CreditNotes => "credit_notes",
             Self::DebitNotes => "debit_notes",
+            Self::Quotes => "quotes",
+            Self::Proformas => "proformas",
+            Self::FeesNotes => "fees_notes",
+            Self::Shippings => "shippings",
+            Self::Transports => "transports",
+            Self::Devolutions => "devolutions",
+            Self::Receipts => "receipts",
         }
     }
 
@@ -54,6 +127,46 @@ impl DocumentKind {
             Self::InvoiceReceipts => "invoice_receipt",
             Self::CreditNotes => "credit_note",
             Self::DebitNotes => "debit_note",
+            Self::Quotes => "quote",
+            Self::Proformas => "proforma",
+            Self::FeesNotes => "fees_note",
+            Self::Shippings => "shipping",
+            Self::Transports => "transport",
+            Self::Devolutions => "devolution",
+            Self::Receipts => "receipt",
+        }
+    }
+
+    /// The CamelCase class name of the document's `type` field and of the list filter `type[]`,
+    /// e.g. `CreditNote`.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            Self::Invoices => "Invoice",
+            Self::SimplifiedInvoices => "SimplifiedInvoice",
+            Self::InvoiceReceipts => "InvoiceReceipt",
+            Self::CreditNotes => "CreditNote",
+            Self::DebitNotes => "DebitNote",
+            Self::Quotes => "Quote",
+            Self::Proformas => "Proforma",
+            Self::FeesNotes => "FeesNote",
+            Self::Shippings => "Shipping",
+            Self::Transports => "Transport",
+            Self::Devolutions => "Devolution",
+            Self::Receipts => "Receipt",
+        }
+    }
+
+    /// The family the kind belongs to.
+    pub fn family(self) -> DocumentFamily {
+        match self {
+            Self::Invoices
+            | Self::SimplifiedInvoices
+            | Self::InvoiceReceipts
+            | Self::CreditNotes
+            | Self::DebitNotes => DocumentFamily::Invoices,
+            Self::Quotes | Self::Proformas | Self::FeesNotes => DocumentFamily::Estimates,
+            Self::Shippings | Self::Transports | Self::Devolutions => DocumentFamily::Guides,
+            Self::Receipts => DocumentFamily::Receipts,
         }
     }
 
@@ -62,6 +175,11 @@ impl DocumentKind {
         Self::ALL
             .into_iter()
             .find(|kind| kind.as_str() == name || kind.wrapper_key() == name)
+    }
+
+    /// The kind for a CamelCase class name (`CreditNote`), as a document's `type` field has it.
+    pub fn from_class_name(class: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.class_name() == class)
     }
 }
 
@@ -74,7 +192,8 @@ impl fmt::Display for DocumentKind {
 /// A document type name this SDK does not know.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown document type `{0}` (expected one of invoices, simplified_invoices, invoice_receipts, credit_notes, debit_notes)"
+    "unknown document type `{0}` (expected one of invoices, simplified_invoices, invoice_receipts, credit_notes, \
+     debit_notes, quotes, proformas, fees_notes, shippings, transports, devolutions, receipts)"
 )]
 pub struct UnknownDocumentKind(pub String);
 
@@ -95,6 +214,13 @@ impl From<DocumentKind> for DocumentType {
             DocumentKind::InvoiceReceipts => DocumentType::InvoiceReceipts,
             DocumentKind::CreditNotes => DocumentType::CreditNotes,
             DocumentKind::DebitNotes => DocumentType::DebitNotes,
+            DocumentKind::Quotes => DocumentType::Quotes,
+            DocumentKind::Proformas => DocumentType::Proformas,
+            DocumentKind::FeesNotes => DocumentType::FeesNotes,
+            DocumentKind::Shippings => DocumentType::Shippings,
+            DocumentKind::Transports => DocumentType::Transports,
+            DocumentKind::Devolutions => DocumentType::Devolutions,
+            DocumentKind::Receipts => DocumentType::Receipts,
         }
     }
 }
@@ -164,7 +290,7 @@ impl TryFrom<&str> for CancelReason {
 
 /// A state change to request. Each variant is the action; the state sent on the wire is
 /// [`StateChange::kind`] (`finalized`, `deleted`, `canceled`, `settled`, `unsettled`,
-/// `second_copy`).
+/// `second_copy`, and for estimates `accepted`, `refused`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StateChange {
     /// `finalized`: a draft becomes final (an invoice receipt becomes settled).
@@ -182,6 +308,10 @@ pub enum StateChange {
     Unsettle,
     /// `second_copy`: a final document gets a second copy (legacy XML API).
     SecondCopy,
+    /// `accepted`: the client accepted a final (or refused) estimate.
+    Accept,
+    /// `refused`: the client refused a final (or accepted) estimate.
+    Refuse,
 }
 
 impl StateChange {
@@ -201,10 +331,31 @@ impl StateChange {
             Self::Settle => StateChangeKind::Settled,
             Self::Unsettle => StateChangeKind::Unsettled,
             Self::SecondCopy => StateChangeKind::SecondCopy,
+            Self::Accept => StateChangeKind::Accepted,
+            Self::Refuse => StateChangeKind::Refused,
         }
     }
 
-    /// The state sent in a legacy XML change-state body.
+    /// The change that sends `kind`; a cancel takes `reason`, and is `None` without one (as is
+    /// a state this version does not know).
+    pub fn from_kind(kind: &StateChangeKind, reason: Option<&CancelReason>) -> Option<Self> {
+        Some(match kind {
+            StateChangeKind::Finalized => Self::Finalize,
+            StateChangeKind::Deleted => Self::Delete,
+            StateChangeKind::Canceled => Self::Cancel {
+                reason: reason?.clone(),
+            },
+            StateChangeKind::Settled => Self::Settle,
+            StateChangeKind::Unsettled => Self::Unsettle,
+            StateChangeKind::SecondCopy => Self::SecondCopy,
+            StateChangeKind::Accepted => Self::Accept,
+            StateChangeKind::Refused => Self::Refuse,
+            StateChangeKind::Unknown(_) => return None,
+        })
+    }
+
+    /// The state sent in a legacy XML change-state body. The legacy API knows no estimates:
+    /// `Accept` and `Refuse` give the JSON API's state as an unknown legacy state.
     pub fn legacy_state(&self) -> LegacyState {
         match self {
             Self::Finalize => LegacyState::Finalized,
@@ -213,6 +364,7 @@ impl StateChange {
             Self::Settle => LegacyState::Settled,
             Self::Unsettle => LegacyState::Unsettled,
             Self::SecondCopy => LegacyState::SecondCopy,
+            Self::Accept | Self::Refuse => LegacyState::Unknown(self.kind().as_str().to_string()),
         }
     }
 
@@ -253,7 +405,15 @@ mod tests {
             assert_eq!(DocumentKind::try_from(&wire), Ok(kind));
         }
         assert!("estimates".parse::<DocumentKind>().is_err());
-        assert!(DocumentKind::try_from(&DocumentType::Unknown("quotes".into())).is_err());
+        assert!(DocumentKind::try_from(&DocumentType::Unknown("orders".into())).is_err());
+        let families: Vec<usize> = DocumentFamily::ALL
+            .iter()
+            .map(|family| family.kinds().count())
+            .collect();
+        assert_eq!(families, [5, 3, 3, 1]);
+        for kind in DocumentKind::ALL {
+            assert_eq!(DocumentKind::from_class_name(kind.class_name()), Some(kind));
+        }
     }
 
     #[test]
@@ -276,8 +436,15 @@ mod tests {
             StateChange::Cancel { reason },
             StateChange::Settle,
             StateChange::Unsettle,
+            StateChange::Accept,
+            StateChange::Refuse,
         ];
         for change in all {
+            let reason = change.reason().map(|r| CancelReason::new(r).expect("non-empty"));
+            assert_eq!(
+                StateChange::from_kind(&change.kind(), reason.as_ref()).as_ref(),
+                Some(&change)
+            );
             assert_eq!(change.kind().as_str(), change.legacy_state().as_str());
             assert!(change.kind().is_known());
             assert_eq!(change.reason().is_some(), matches!(change, StateChange::Cancel { .. }));

@@ -1,7 +1,8 @@
 //! The transition guards: which state changes the provider accepts from which status, as data.
 //!
-//! [`TRANSITIONS`] is seed 002's table (JSON API v2) and [`LEGACY_TRANSITIONS`] is seed 004's
-//! (legacy XML API). Their rows are generated from the spec's two `x-transitions`
+//! [`TRANSITIONS`] holds the JSON API v2 tables of every family (seed 002's for the invoice
+//! family, then estimates, guides and receipts) and [`LEGACY_TRANSITIONS`] is seed 004's (legacy
+//! XML API). Their rows are generated from the spec's two `x-transitions`
 //! (`generated/tables.rs`); the guard logic is here. A client checks a change against its table
 //! when the caller says what the document's current status is; a refused change never reaches the
 //! server.
@@ -30,8 +31,9 @@ pub struct TransitionTable {
     rows: &'static [Transition],
 }
 
-/// Seed 002's table for `PUT /{document-type}/{document-id}/change-state.json`. "Any other
-/// transitions will fail."
+/// The tables of `PUT /{document-type}/{document-id}/change-state.json` for every family: seed
+/// 002's seven rows for the invoice family, then the estimates' nine, the guides' three and the
+/// receipts' one (each row names the types it applies to). "Any other transitions will fail."
 pub static TRANSITIONS: TransitionTable = TransitionTable {
     api: "JSON API",
     rows: CHANGE_DOCUMENT_STATE_TRANSITIONS,
@@ -70,6 +72,52 @@ impl TransitionTable {
         self.rows
             .iter()
             .filter(move |row| row.applies_to(kind) && row.from == *from)
+    }
+
+    /// The shortest sequence of rows that takes a `kind` document from `from` to `to`, each row
+    /// the one [`check`](Self::check) would match for its change (so an invoice receipt's
+    /// `finalized` leads to `settled`). Empty when `from` is `to`; `None` when no sequence
+    /// exists. Rows that send `canceled` are used only when `can_cancel` (a cancel needs a
+    /// reason). Statuses are compared as given (normalise them first, see
+    /// [`DocumentStatus::normalized`]).
+    pub fn path(
+        &self,
+        kind: DocumentKind,
+        from: &DocumentStatus,
+        to: &DocumentStatus,
+        can_cancel: bool,
+    ) -> Option<Vec<&'static Transition>> {
+        // Breadth-first over statuses; `reached` keeps, per status, the row that reached it.
+        let mut reached: Vec<(DocumentStatus, Option<&'static Transition>)> = vec![(from.clone(), None)];
+        let mut next = 0;
+        while next < reached.len() {
+            let status = reached[next].0.clone();
+            next += 1;
+            if status == *to {
+                let mut path = Vec::new();
+                let mut at = status;
+                while let Some(row) = reached.iter().find(|(s, _)| *s == at).and_then(|(_, row)| *row) {
+                    path.push(row);
+                    at = row.from.clone();
+                }
+                path.reverse();
+                return Some(path);
+            }
+            let mut states: Vec<&StateChangeKind> = Vec::new();
+            for row in self.allowed_from(kind, &status) {
+                if !states.contains(&&row.state) && (can_cancel || row.state != StateChangeKind::Canceled) {
+                    states.push(&row.state);
+                }
+            }
+            for state in states {
+                if let Ok(row) = self.check(kind, &status, state.clone())
+                    && !reached.iter().any(|(s, _)| *s == row.to)
+                {
+                    reached.push((row.to.clone(), Some(row)));
+                }
+            }
+        }
+        None
     }
 
     /// Whether `change` (a [`StateChange`](crate::StateChange) or its [`StateChangeKind`]) is
@@ -187,6 +235,55 @@ mod tests {
             )
             .expect("allowed");
         assert_eq!(row.to, DocumentStatus::Final);
+    }
+
+    #[test]
+    fn shortest_paths() {
+        let path = |kind, from: DocumentStatus, to: DocumentStatus, cancel| {
+            TRANSITIONS
+                .path(kind, &from, &to, cancel)
+                .map(|rows| rows.iter().map(|row| row.state.as_str()).collect::<Vec<_>>())
+        };
+        use DocumentStatus::*;
+        let invoices = DocumentKind::Invoices;
+        assert_eq!(
+            path(invoices, Draft, Settled, false),
+            Some(vec!["finalized", "settled"])
+        );
+        assert_eq!(path(invoices, Draft, Draft, false), Some(vec![]));
+        assert_eq!(
+            path(invoices, Draft, Canceled, true),
+            Some(vec!["finalized", "canceled"])
+        );
+        assert_eq!(path(invoices, Draft, Canceled, false), None, "a cancel needs a reason");
+        assert_eq!(
+            path(invoices, Settled, Final, false),
+            None,
+            "invoices cannot be unsettled"
+        );
+        assert_eq!(
+            path(DocumentKind::CreditNotes, Settled, Final, false),
+            Some(vec!["unsettled"])
+        );
+        assert_eq!(
+            path(DocumentKind::InvoiceReceipts, Draft, Settled, false),
+            Some(vec!["finalized"])
+        );
+        assert_eq!(path(DocumentKind::InvoiceReceipts, Draft, Final, false), None);
+        assert_eq!(
+            path(DocumentKind::Quotes, Draft, Refused, false),
+            Some(vec!["finalized", "refused"])
+        );
+        assert_eq!(
+            path(DocumentKind::Proformas, Accepted, Refused, false),
+            Some(vec!["refused"])
+        );
+        assert_eq!(path(DocumentKind::Shippings, Draft, Settled, false), None);
+        assert_eq!(
+            path(DocumentKind::Receipts, Final, Canceled, true),
+            Some(vec!["canceled"])
+        );
+        assert_eq!(path(DocumentKind::Receipts, Draft, Canceled, true), None);
     }
 
     #[test]

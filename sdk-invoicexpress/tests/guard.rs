@@ -1,8 +1,12 @@
 //! The transition tables (generated from the spec's `x-transitions`), exhaustively checked against
-//! the seed pages' own tables (parsed here from the seeds' text, independently of the crate's data).
+//! the provider pages' own tables (parsed here from the pages' text, independently of the crate's
+//! data): seed 002 (invoice family), the estimates and guides change-state pages, the receipts'
+//! cancel-payment page, and seed 004 (legacy).
 
 use sdk_invoicexpress::types::{DocumentStatus, StateChangeKind};
-use sdk_invoicexpress::{CancelReason, DocumentKind, LEGACY_TRANSITIONS, StateChange, TRANSITIONS, TransitionTable};
+use sdk_invoicexpress::{
+    CancelReason, DocumentFamily, DocumentKind, LEGACY_TRANSITIONS, StateChange, TRANSITIONS, TransitionTable,
+};
 
 /// A row of a seed's table: from, to, state, the document types it names, and whether it is a
 /// type-specific exception ("Only ...").
@@ -39,7 +43,7 @@ fn seed_002_rows() -> Vec<SeedRow> {
                 ),
                 None => {
                     assert_eq!(notes, "All documents");
-                    (DocumentKind::ALL.to_vec(), false)
+                    (DocumentFamily::Invoices.kinds().collect(), false)
                 }
             };
             SeedRow {
@@ -51,6 +55,65 @@ fn seed_002_rows() -> Vec<SeedRow> {
             }
         })
         .collect()
+}
+
+/// The estimates change-state page's table (from | to | event), verbatim; it applies to quotes,
+/// proformas and fees notes. The event column says `accept`/`refuse`, the spec sends
+/// `accepted`/`refused` (its `StateChangeKind` note): [`decided`] maps one to the other.
+const ESTIMATES_TABLE: &str = "\
+draft | final | finalized
+draft | deleted | deleted
+final | accepted | accept
+final | refused | refuse
+final | canceled | canceled
+accepted | refused | refuse
+refused | accepted | accept
+accepted | canceled | canceled
+refused | canceled | canceled";
+
+/// The guides change-state page's table, verbatim (shippings, transports, devolutions).
+const GUIDES_TABLE: &str = "\
+draft | final | finalized
+draft | deleted | deleted
+final | canceled | canceled";
+
+/// The cancel-payment page: a receipt (issued final) is canceled with `canceled`.
+const RECEIPTS_TABLE: &str = "final | canceled | canceled";
+
+/// The spec's decision on the estimates' events (see `StateChangeKind` in the spec).
+fn decided(event: &str) -> String {
+    match event {
+        "accept" => "accepted".into(),
+        "refuse" => "refused".into(),
+        other => other.into(),
+    }
+}
+
+fn page_rows(table: &str, types: &[DocumentKind]) -> Vec<SeedRow> {
+    table
+        .lines()
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            SeedRow {
+                from: cells[0].into(),
+                to: cells[1].into(),
+                state: decided(cells[2]),
+                types: types.to_vec(),
+                exception: false,
+            }
+        })
+        .collect()
+}
+
+/// Every family's rows: seed 002 (the invoice family), then the estimates, guides and receipts
+/// pages.
+fn json_rows() -> Vec<SeedRow> {
+    use DocumentKind::*;
+    let mut rows = seed_002_rows();
+    rows.extend(page_rows(ESTIMATES_TABLE, &[Quotes, Proformas, FeesNotes]));
+    rows.extend(page_rows(GUIDES_TABLE, &[Shippings, Transports, Devolutions]));
+    rows.extend(page_rows(RECEIPTS_TABLE, &[Receipts]));
+    rows
 }
 
 /// Seed 004's transition list, verbatim.
@@ -101,6 +164,8 @@ fn changes() -> Vec<StateChange> {
         StateChange::Cancel { reason },
         StateChange::Settle,
         StateChange::Unsettle,
+        StateChange::Accept,
+        StateChange::Refuse,
     ]
 }
 
@@ -163,19 +228,20 @@ fn check_exhaustively(table: &TransitionTable, seed: &[SeedRow]) -> (usize, usiz
 }
 
 #[test]
-fn json_guard_matches_seed_002_for_every_combination() {
-    let (combinations, allowed) = check_exhaustively(&TRANSITIONS, &seed_002_rows());
-    // 5 types x 8 statuses (7 known + 1 unknown) x 6 changes.
-    assert_eq!(combinations, 240);
-    // draft: finalize + delete for all 5 (10); final: cancel + settle for all 5 (10);
-    // settled: cancel for invoice receipts (1), unsettle for credit and debit notes (2).
-    assert_eq!(allowed, 23);
+fn json_guard_matches_every_familys_page_for_every_combination() {
+    let (combinations, allowed) = check_exhaustively(&TRANSITIONS, &json_rows());
+    // 12 types x 10 statuses (9 known + 1 unknown) x 8 changes.
+    assert_eq!(combinations, 960);
+    // Invoice family (seed 002): draft: finalize + delete for all 5 (10); final: cancel + settle
+    // for all 5 (10); settled: cancel for invoice receipts (1), unsettle for credit and debit
+    // notes (2). Estimates: 9 rows x 3 types. Guides: 3 rows x 3 types. Receipts: 1.
+    assert_eq!(allowed, 23 + 27 + 9 + 1);
 }
 
 #[test]
 fn legacy_guard_matches_seed_004_for_every_combination() {
     let (combinations, allowed) = check_exhaustively(&LEGACY_TRANSITIONS, &seed_004_rows());
-    assert_eq!(combinations, 240);
+    assert_eq!(combinations, 960);
     // Debit notes only: 1 + 1 + 1 + 1 + 2 + 2.
     assert_eq!(allowed, 8);
     for kind in DocumentKind::ALL {

@@ -30,10 +30,11 @@ fn typed_mocks_serve_the_facade() {
         when.document_type(&DocumentType::InvoiceReceipts)
             .document_id(31)
             .body(&ChangeStateRequest {
-                invoice: WireChange {
+                invoice: Some(WireChange {
                     state: StateChangeKind::Finalized,
                     message: None,
-                },
+                }),
+                ..ChangeStateRequest::default()
             });
         then.ok(&DocumentResponse {
             invoice_receipt: Some(document),

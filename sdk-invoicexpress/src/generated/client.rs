@@ -9,17 +9,25 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     /// Kind-dispatched `oneOf` types (`sdk_runtime::one_of!`), in place of typify's untagged enums.
     pub use crate::generated::one_of::{Currency, DecimalValue, SequenceId};
-    ///Body of `changeDocumentState`. The wrapper key is `invoice` for all five document types (seed 002, provider notes).
+    ///Body of `changeDocumentState`: exactly one of the properties, the key of the document's family. `invoice` for the five invoice-family types (seed 002), `quote` for quotes, proformas and fees notes, `shipping` for shipping, transport and devolution guides, `receipt` for receipts.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     pub struct ChangeStateRequest {
-        pub invoice: StateChange,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub invoice: ::std::option::Option<StateChange>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quote: ::std::option::Option<StateChange>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub receipt: ::std::option::Option<StateChange>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shipping: ::std::option::Option<StateChange>,
     }
     impl ChangeStateRequest {
         pub fn builder() -> builder::ChangeStateRequest {
@@ -84,7 +92,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///An invoice-family document (invoice, simplified invoice, invoice receipt, credit note, debit note) as returned by the JSON API v2. Server-sent and decoded tolerantly: only `id` is required, and fields this spec does not name (`token`, `account`, `global_discount`, `owner_invoice_id`, ...) are kept in a map of extra fields rather than dropped.
+    ///A document of any family (invoice, simplified invoice, invoice receipt, credit note, debit note, quote, proforma, fees note, shipping, transport or devolution guide, receipt) as returned by the JSON API v2; the families share these fields, and guides add `loaded_at`, `license_plate`, `address_from` and `address_to`. Server-sent and decoded tolerantly: only `id` is required, and fields this spec does not name (`token`, `account`, `global_discount`, `owner_invoice_id`, ...) are kept in a map of extra fields rather than dropped.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -94,6 +102,10 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct Document {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address_from: ::std::option::Option<GuideAddress>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address_to: ::std::option::Option<GuideAddress>,
         ///Whether the document is archived.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub archived: ::std::option::Option<bool>,
@@ -124,6 +136,12 @@ pub mod types {
         ///Document lines.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<Item>,
+        ///Guides only. The vehicle's license plate.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub license_plate: ::std::option::Option<::std::string::String>,
+        ///Guides only. When the goods were loaded, as sent (e.g. "12/06/2017 10:00").
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub loaded_at: ::std::option::Option<::std::string::String>,
         ///Observations printed on the document; null when unset.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub observations: ::std::option::Option<::std::string::String>,
@@ -157,7 +175,7 @@ pub mod types {
         ///Grand total.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<crate::generated::one_of::DecimalValue>,
-        ///Document type in CamelCase, e.g. "Invoice", "SimplifiedInvoice", "InvoiceReceipt", "CreditNote", "DebitNote".
+        ///Document type in CamelCase, e.g. "Invoice", "SimplifiedInvoice", "InvoiceReceipt", "CreditNote", "DebitNote", "Quote", "Shipping", "Receipt" (see `DocumentClass`).
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
@@ -165,6 +183,30 @@ pub mod types {
     }
     impl Document {
         pub fn builder() -> builder::Document {
+            Default::default()
+        }
+    }
+    ///One page of `listDocuments`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct DocumentList {
+        ///The page's documents, each decoded on its own.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub invoices: ::std::vec::Vec<
+            sdk_runtime::Tolerant<crate::generated::client::types::Document>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<Pagination>,
+    }
+    impl DocumentList {
+        pub fn builder() -> builder::DocumentList {
             Default::default()
         }
     }
@@ -184,11 +226,29 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub debit_note: ::std::option::Option<Document>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub devolution: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub estimate: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fees_note: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub guide: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invoice: ::std::option::Option<Document>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invoice_receipt: ::std::option::Option<Document>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub proforma: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quote: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub receipt: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shipping: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub simplified_invoice: ::std::option::Option<Document>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transport: ::std::option::Option<Document>,
     }
     impl DocumentResponse {
         pub fn builder() -> builder::DocumentResponse {
@@ -255,6 +315,36 @@ these shapes.
     }
     impl ErrorResponse {
         pub fn builder() -> builder::ErrorResponse {
+            Default::default()
+        }
+    }
+    ///A loading or unloading address of a guide.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct GuideAddress {
+        ///City.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub city: ::std::option::Option<::std::string::String>,
+        ///Country name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        ///Street and number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::std::string::String>,
+        ///Postal code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub postal_code: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl GuideAddress {
+        pub fn builder() -> builder::GuideAddress {
             Default::default()
         }
     }
@@ -378,6 +468,57 @@ these shapes.
             Default::default()
         }
     }
+    ///Where a page sits in a paginated list.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Pagination {
+        ///This page's number, from 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub current_page: ::std::option::Option<i64>,
+        ///Documents per page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub per_page: ::std::option::Option<i64>,
+        ///How many documents match, over all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_entries: ::std::option::Option<i64>,
+        ///How many pages there are.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_pages: ::std::option::Option<i64>,
+    }
+    impl Pagination {
+        pub fn builder() -> builder::Pagination {
+            Default::default()
+        }
+    }
+    ///The documents related to a document (`getRelatedDocuments`).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RelatedDocuments {
+        ///The related documents (receipts, credit and debit notes), each decoded on its own.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub documents: ::std::vec::Vec<
+            sdk_runtime::Tolerant<crate::generated::client::types::Document>,
+        >,
+    }
+    impl RelatedDocuments {
+        pub fn builder() -> builder::RelatedDocuments {
+            Default::default()
+        }
+    }
     ///A document state transition.
     #[derive(
         ::serde::Deserialize,
@@ -428,19 +569,37 @@ these shapes.
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct ChangeStateRequest {
-            invoice: ::std::result::Result<super::StateChange, ::std::string::String>,
+            invoice: ::std::result::Result<
+                ::std::option::Option<super::StateChange>,
+                ::std::string::String,
+            >,
+            quote: ::std::result::Result<
+                ::std::option::Option<super::StateChange>,
+                ::std::string::String,
+            >,
+            receipt: ::std::result::Result<
+                ::std::option::Option<super::StateChange>,
+                ::std::string::String,
+            >,
+            shipping: ::std::result::Result<
+                ::std::option::Option<super::StateChange>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ChangeStateRequest {
             fn default() -> Self {
                 Self {
-                    invoice: Err("no value supplied for invoice".to_string()),
+                    invoice: Ok(Default::default()),
+                    quote: Ok(Default::default()),
+                    receipt: Ok(Default::default()),
+                    shipping: Ok(Default::default()),
                 }
             }
         }
         impl ChangeStateRequest {
             pub fn invoice<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::StateChange>,
+                T: ::std::convert::TryInto<::std::option::Option<super::StateChange>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.invoice = value
@@ -450,18 +609,64 @@ these shapes.
                     });
                 self
             }
+            pub fn quote<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::StateChange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quote = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quote: {e}")
+                    });
+                self
+            }
+            pub fn receipt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::StateChange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.receipt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for receipt: {e}")
+                    });
+                self
+            }
+            pub fn shipping<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::StateChange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shipping = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for shipping: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ChangeStateRequest> for super::ChangeStateRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ChangeStateRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { invoice: value.invoice? })
+                Ok(Self {
+                    invoice: value.invoice?,
+                    quote: value.quote?,
+                    receipt: value.receipt?,
+                    shipping: value.shipping?,
+                })
             }
         }
         impl ::std::convert::From<super::ChangeStateRequest> for ChangeStateRequest {
             fn from(value: super::ChangeStateRequest) -> Self {
-                Self { invoice: Ok(value.invoice) }
+                Self {
+                    invoice: Ok(value.invoice),
+                    quote: Ok(value.quote),
+                    receipt: Ok(value.receipt),
+                    shipping: Ok(value.shipping),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -665,6 +870,14 @@ these shapes.
         }
         #[derive(Clone, Debug)]
         pub struct Document {
+            address_from: ::std::result::Result<
+                ::std::option::Option<super::GuideAddress>,
+                ::std::string::String,
+            >,
+            address_to: ::std::result::Result<
+                ::std::option::Option<super::GuideAddress>,
+                ::std::string::String,
+            >,
             archived: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -704,6 +917,14 @@ these shapes.
             >,
             items: ::std::result::Result<
                 ::std::vec::Vec<super::Item>,
+                ::std::string::String,
+            >,
+            license_plate: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            loaded_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             observations: ::std::result::Result<
@@ -766,6 +987,8 @@ these shapes.
         impl ::std::default::Default for Document {
             fn default() -> Self {
                 Self {
+                    address_from: Ok(Default::default()),
+                    address_to: Ok(Default::default()),
                     archived: Ok(Default::default()),
                     atcud: Ok(Default::default()),
                     before_taxes: Ok(Default::default()),
@@ -777,6 +1000,8 @@ these shapes.
                     id: Err("no value supplied for id".to_string()),
                     inverted_sequence_number: Ok(Default::default()),
                     items: Ok(Default::default()),
+                    license_plate: Ok(Default::default()),
+                    loaded_at: Ok(Default::default()),
                     observations: Ok(Default::default()),
                     permalink: Ok(Default::default()),
                     reference: Ok(Default::default()),
@@ -795,6 +1020,30 @@ these shapes.
             }
         }
         impl Document {
+            pub fn address_from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GuideAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address_from: {e}")
+                    });
+                self
+            }
+            pub fn address_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::GuideAddress>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address_to: {e}")
+                    });
+                self
+            }
             pub fn archived<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -930,6 +1179,30 @@ these shapes.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn license_plate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.license_plate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for license_plate: {e}")
+                    });
+                self
+            }
+            pub fn loaded_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.loaded_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for loaded_at: {e}")
                     });
                 self
             }
@@ -1126,6 +1399,8 @@ these shapes.
                 value: Document,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    address_from: value.address_from?,
+                    address_to: value.address_to?,
                     archived: value.archived?,
                     atcud: value.atcud?,
                     before_taxes: value.before_taxes?,
@@ -1137,6 +1412,8 @@ these shapes.
                     id: value.id?,
                     inverted_sequence_number: value.inverted_sequence_number?,
                     items: value.items?,
+                    license_plate: value.license_plate?,
+                    loaded_at: value.loaded_at?,
                     observations: value.observations?,
                     permalink: value.permalink?,
                     reference: value.reference?,
@@ -1157,6 +1434,8 @@ these shapes.
         impl ::std::convert::From<super::Document> for Document {
             fn from(value: super::Document) -> Self {
                 Self {
+                    address_from: Ok(value.address_from),
+                    address_to: Ok(value.address_to),
                     archived: Ok(value.archived),
                     atcud: Ok(value.atcud),
                     before_taxes: Ok(value.before_taxes),
@@ -1168,6 +1447,8 @@ these shapes.
                     id: Ok(value.id),
                     inverted_sequence_number: Ok(value.inverted_sequence_number),
                     items: Ok(value.items),
+                    license_plate: Ok(value.license_plate),
+                    loaded_at: Ok(value.loaded_at),
                     observations: Ok(value.observations),
                     permalink: Ok(value.permalink),
                     reference: Ok(value.reference),
@@ -1186,12 +1467,98 @@ these shapes.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DocumentList {
+            invoices: ::std::result::Result<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<crate::generated::client::types::Document>,
+                >,
+                ::std::string::String,
+            >,
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::Pagination>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DocumentList {
+            fn default() -> Self {
+                Self {
+                    invoices: Ok(Default::default()),
+                    pagination: Ok(Default::default()),
+                }
+            }
+        }
+        impl DocumentList {
+            pub fn invoices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        sdk_runtime::Tolerant<crate::generated::client::types::Document>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoices = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for invoices: {e}")
+                    });
+                self
+            }
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Pagination>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DocumentList> for super::DocumentList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DocumentList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    invoices: value.invoices?,
+                    pagination: value.pagination?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DocumentList> for DocumentList {
+            fn from(value: super::DocumentList) -> Self {
+                Self {
+                    invoices: Ok(value.invoices),
+                    pagination: Ok(value.pagination),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DocumentResponse {
             credit_note: ::std::result::Result<
                 ::std::option::Option<super::Document>,
                 ::std::string::String,
             >,
             debit_note: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
+            devolution: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
+            estimate: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
+            fees_note: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
+            guide: ::std::result::Result<
                 ::std::option::Option<super::Document>,
                 ::std::string::String,
             >,
@@ -1203,7 +1570,27 @@ these shapes.
                 ::std::option::Option<super::Document>,
                 ::std::string::String,
             >,
+            proforma: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
+            quote: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
+            receipt: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
+            shipping: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
             simplified_invoice: ::std::result::Result<
+                ::std::option::Option<super::Document>,
+                ::std::string::String,
+            >,
+            transport: ::std::result::Result<
                 ::std::option::Option<super::Document>,
                 ::std::string::String,
             >,
@@ -1213,9 +1600,18 @@ these shapes.
                 Self {
                     credit_note: Ok(Default::default()),
                     debit_note: Ok(Default::default()),
+                    devolution: Ok(Default::default()),
+                    estimate: Ok(Default::default()),
+                    fees_note: Ok(Default::default()),
+                    guide: Ok(Default::default()),
                     invoice: Ok(Default::default()),
                     invoice_receipt: Ok(Default::default()),
+                    proforma: Ok(Default::default()),
+                    quote: Ok(Default::default()),
+                    receipt: Ok(Default::default()),
+                    shipping: Ok(Default::default()),
                     simplified_invoice: Ok(Default::default()),
+                    transport: Ok(Default::default()),
                 }
             }
         }
@@ -1241,6 +1637,54 @@ these shapes.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for debit_note: {e}")
+                    });
+                self
+            }
+            pub fn devolution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.devolution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for devolution: {e}")
+                    });
+                self
+            }
+            pub fn estimate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.estimate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for estimate: {e}")
+                    });
+                self
+            }
+            pub fn fees_note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fees_note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fees_note: {e}")
+                    });
+                self
+            }
+            pub fn guide<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.guide = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for guide: {e}")
                     });
                 self
             }
@@ -1270,6 +1714,54 @@ these shapes.
                     });
                 self
             }
+            pub fn proforma<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proforma = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for proforma: {e}")
+                    });
+                self
+            }
+            pub fn quote<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quote = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for quote: {e}")
+                    });
+                self
+            }
+            pub fn receipt<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.receipt = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for receipt: {e}")
+                    });
+                self
+            }
+            pub fn shipping<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.shipping = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for shipping: {e}")
+                    });
+                self
+            }
             pub fn simplified_invoice<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
@@ -1284,6 +1776,18 @@ these shapes.
                     });
                 self
             }
+            pub fn transport<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Document>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transport = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for transport: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<DocumentResponse> for super::DocumentResponse {
             type Error = super::error::ConversionError;
@@ -1293,9 +1797,18 @@ these shapes.
                 Ok(Self {
                     credit_note: value.credit_note?,
                     debit_note: value.debit_note?,
+                    devolution: value.devolution?,
+                    estimate: value.estimate?,
+                    fees_note: value.fees_note?,
+                    guide: value.guide?,
                     invoice: value.invoice?,
                     invoice_receipt: value.invoice_receipt?,
+                    proforma: value.proforma?,
+                    quote: value.quote?,
+                    receipt: value.receipt?,
+                    shipping: value.shipping?,
                     simplified_invoice: value.simplified_invoice?,
+                    transport: value.transport?,
                 })
             }
         }
@@ -1304,9 +1817,18 @@ these shapes.
                 Self {
                     credit_note: Ok(value.credit_note),
                     debit_note: Ok(value.debit_note),
+                    devolution: Ok(value.devolution),
+                    estimate: Ok(value.estimate),
+                    fees_note: Ok(value.fees_note),
+                    guide: Ok(value.guide),
                     invoice: Ok(value.invoice),
                     invoice_receipt: Ok(value.invoice_receipt),
+                    proforma: Ok(value.proforma),
+                    quote: Ok(value.quote),
+                    receipt: Ok(value.receipt),
+                    shipping: Ok(value.shipping),
                     simplified_invoice: Ok(value.simplified_invoice),
+                    transport: Ok(value.transport),
                 }
             }
         }
@@ -1501,6 +2023,129 @@ these shapes.
         impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
             fn from(value: super::ErrorResponse) -> Self {
                 Self { errors: Ok(value.errors) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GuideAddress {
+            city: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            country: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            detail: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            postal_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GuideAddress {
+            fn default() -> Self {
+                Self {
+                    city: Ok(Default::default()),
+                    country: Ok(Default::default()),
+                    detail: Ok(Default::default()),
+                    postal_code: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl GuideAddress {
+            pub fn city<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.city = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for city: {e}")
+                    });
+                self
+            }
+            pub fn country<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country: {e}")
+                    });
+                self
+            }
+            pub fn detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn postal_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.postal_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for postal_code: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GuideAddress> for super::GuideAddress {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GuideAddress,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    city: value.city?,
+                    country: value.country?,
+                    detail: value.detail?,
+                    postal_code: value.postal_code?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GuideAddress> for GuideAddress {
+            fn from(value: super::GuideAddress) -> Self {
+                Self {
+                    city: Ok(value.city),
+                    country: Ok(value.country),
+                    detail: Ok(value.detail),
+                    postal_code: Ok(value.postal_code),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -1982,6 +2627,159 @@ these shapes.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Pagination {
+            current_page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            per_page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_entries: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_pages: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Pagination {
+            fn default() -> Self {
+                Self {
+                    current_page: Ok(Default::default()),
+                    per_page: Ok(Default::default()),
+                    total_entries: Ok(Default::default()),
+                    total_pages: Ok(Default::default()),
+                }
+            }
+        }
+        impl Pagination {
+            pub fn current_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current_page: {e}")
+                    });
+                self
+            }
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            pub fn total_entries<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_entries = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_entries: {e}")
+                    });
+                self
+            }
+            pub fn total_pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Pagination> for super::Pagination {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Pagination,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_page: value.current_page?,
+                    per_page: value.per_page?,
+                    total_entries: value.total_entries?,
+                    total_pages: value.total_pages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Pagination> for Pagination {
+            fn from(value: super::Pagination) -> Self {
+                Self {
+                    current_page: Ok(value.current_page),
+                    per_page: Ok(value.per_page),
+                    total_entries: Ok(value.total_entries),
+                    total_pages: Ok(value.total_pages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RelatedDocuments {
+            documents: ::std::result::Result<
+                ::std::vec::Vec<
+                    sdk_runtime::Tolerant<crate::generated::client::types::Document>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RelatedDocuments {
+            fn default() -> Self {
+                Self {
+                    documents: Ok(Default::default()),
+                }
+            }
+        }
+        impl RelatedDocuments {
+            pub fn documents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        sdk_runtime::Tolerant<crate::generated::client::types::Document>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.documents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for documents: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RelatedDocuments> for super::RelatedDocuments {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RelatedDocuments,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    documents: value.documents?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RelatedDocuments> for RelatedDocuments {
+            fn from(value: super::RelatedDocuments) -> Self {
+                Self {
+                    documents: Ok(value.documents),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct StateChange {
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2164,9 +2962,14 @@ these shapes.
 
 Curated, hand-written description of the InvoiceXpress document state endpoints:
 
-* JSON API v2: change the state of an invoice, simplified invoice, invoice receipt, credit note
-  or debit note (`PUT /{document-type}/{document-id}/change-state.json`) and read that document
-  back (`GET /{document-type}/{document-id}.json`).
+* JSON API v2: change the state of a document of any family (`PUT
+  /{document-type}/{document-id}/change-state.json`) and read it back (`GET
+  /{document-type}/{document-id}.json`). Families: invoices (invoices, simplified invoices,
+  invoice receipts, credit notes, debit notes), estimates (quotes, proformas, fees notes),
+  guides (shipping, transport and devolution guides) and receipts (cancel only).
+* Reconciliation reads: list documents by status, type and date range, page by page
+  (`GET /invoices.json`), and the documents related to an invoice
+  (`GET /document/{document-id}/related_documents.json`).
 * Legacy XML API: change the state of a document of the same five types
   (`PUT /{document-type}/{document-id}/change-state.xml`; seed 004 documents debit notes).
   Progenitor cannot generate XML operations, so it is marked `x-sdk-facade: true` and
@@ -2190,6 +2993,10 @@ The SDK decodes error bodies leniently and always keeps the raw text.
 Documentation:
 * Change state (JSON API v2): https://invoicexpress.com/api-v2/invoices/change-state
 * Get a document (JSON API v2): https://invoicexpress.com/api-v2/invoices/get
+* Estimates change state: https://invoicexpress.com/api-v2/estimates/change-state
+* Guides change state: https://invoicexpress.com/api-v2/guides/change-state
+* Cancel a receipt: https://invoicexpress.com/api-v2/invoices/cancel-payment
+* List documents: https://invoicexpress.com/api-v2/invoices/list-all
 * Authentication: https://invoicexpress.com/api-v2/documentation/authentication
 * Error codes: https://invoicexpress.com/api-v2/documentation/error-codes-responses
 * Legacy XML API, debit note change-state: https://en.invoicexpress.com/api/debit_notes/change-state
@@ -2259,11 +3066,15 @@ const _: () = {
 impl Client {
     /**Change the state of a document
 
-Changes the state of an invoice, simplified invoice, invoice receipt, credit note or debit
-note. The request body wraps the transition in an `invoice` object for all five document
-types. `message` (the reason) is required when `state` is `canceled`, otherwise ignored.
+Changes the state of a document of any family: the invoice family (invoices, simplified
+invoices, invoice receipts, credit notes, debit notes), estimates (quotes, proformas, fees
+notes), guides (shipping, transport and devolution guides) and receipts (cancel only). The
+request body wraps the transition in the family's key: `invoice` for the invoice family,
+`quote` for every estimate type, `shipping` for every guide type and `receipt` for
+receipts. `message` (the reason) is required when `state` is `canceled`, otherwise
+ignored.
 
-Allowed transitions (seed 002; also machine-readable in `x-transitions`):
+Allowed transitions of the invoice family (seed 002):
 
 | From | To | State on request body | Document types |
 |---|---|---|---|
@@ -2275,20 +3086,29 @@ Allowed transitions (seed 002; also machine-readable in `x-transitions`):
 | final | settled | settled | All documents. |
 | settled | final | unsettled | Only credit_notes and debit_notes. |
 
+Estimates (quotes, proformas, fees_notes): draft to final (`finalized`), draft to deleted
+(`deleted`), final to accepted (`accepted`), final to refused (`refused`), final to
+canceled (`canceled`), accepted to refused (`refused`), refused to accepted (`accepted`),
+accepted or refused to canceled (`canceled`). Guides (shippings, transports, devolutions):
+draft to final (`finalized`), draft to deleted (`deleted`), final to canceled
+(`canceled`). Receipts: final to canceled (`canceled`, which cancels the payment). All of
+it is machine-readable in `x-transitions`.
+
 Any other transition fails (HTTP 422 "Invalid state"). A 406 means the document is in a
 state that does not allow the request.
 
 On success the body is either empty or the changed document wrapped in a key named after the
 singular document type (`invoice`, `simplified_invoice`, `invoice_receipt`, `credit_note`,
-`debit_note`).
+`debit_note`, `quote`, `proforma`, `fees_note`, `shipping`, `transport`, `devolution`,
+`receipt`).
 
 
 Sends a `PUT` request to `/{document-type}/{document-id}/change-state.json`
 
 Arguments:
-- `document_type`: The type of document whose state changes: invoices, simplified_invoices, invoice_receipts, credit_notes or debit_notes.
+- `document_type`: The type of document whose state changes (plural, snake_case), of any family: see `DocumentType`.
 - `document_id`: ID of the document whose state changes.
-- `body`: The state transition, wrapped in `invoice` for every document type.
+- `body`: The state transition, wrapped in the family's key: `invoice`, `quote`, `shipping` or `receipt`.
 ```ignore
 let response = client.change_document_state()
     .document_type(document_type)
@@ -2302,12 +3122,12 @@ let response = client.change_document_state()
     }
     /**Get a document
 
-Returns one invoice, simplified invoice, invoice receipt, credit note or debit note, wrapped in a key named after the singular document type (`invoice`, `simplified_invoice`, `invoice_receipt`, `credit_note`, `debit_note`).
+Returns one document of any family, wrapped in a key named after the singular document type (`invoice`, `simplified_invoice`, `invoice_receipt`, `credit_note`, `debit_note`, `quote`, `proforma`, `fees_note`, `shipping`, `transport`, `devolution`, `receipt`).
 
 Sends a `GET` request to `/{document-type}/{document-id}.json`
 
 Arguments:
-- `document_type`: The type of document: invoices, simplified_invoices, invoice_receipts, credit_notes or debit_notes.
+- `document_type`: The type of document (plural, snake_case), of any family; see `DocumentType`.
 - `document_id`: ID of the document.
 ```ignore
 let response = client.get_document()
@@ -2318,6 +3138,23 @@ let response = client.get_document()
 ```*/
     pub fn get_document(&self) -> builder::GetDocument<'_> {
         builder::GetDocument::new(self)
+    }
+    /**List the documents related to a document
+
+Returns the documents related to an invoice-family document: the receipts of its payments and the credit and debit notes that correct it, under `documents`. Each document decodes on its own.
+
+Sends a `GET` request to `/document/{document-id}/related_documents.json`
+
+Arguments:
+- `document_id`: ID of the document whose related documents are listed.
+```ignore
+let response = client.get_related_documents()
+    .document_id(document_id)
+    .send()
+    .await;
+```*/
+    pub fn get_related_documents(&self) -> builder::GetRelatedDocuments<'_> {
+        builder::GetRelatedDocuments::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -2558,6 +3395,102 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_document",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_related_documents`]
+
+[`Client::get_related_documents`]: super::Client::get_related_documents*/
+    #[derive(Debug, Clone)]
+    pub struct GetRelatedDocuments<'a> {
+        client: &'a super::Client,
+        document_id: Result<i64, String>,
+    }
+    impl<'a> GetRelatedDocuments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                document_id: Err("document_id was not initialized".to_string()),
+            }
+        }
+        pub fn document_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.document_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for document_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/document/{document-id}/related_documents.json`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::RelatedDocuments>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, document_id } = self;
+            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/document/{}/related_documents.json", client.baseurl, encode_path(&
+                document_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_related_documents",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -193,6 +193,83 @@ pub mod operations {
             )
         }
     }
+    pub struct GetRelatedDocumentsWhen(::httpmock::When);
+    impl GetRelatedDocumentsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/document/[^/]*/related_documents.json$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn document_id(self, value: i64) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/document/{}/related_documents.json$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetRelatedDocumentsThen(::httpmock::Then);
+    impl GetRelatedDocumentsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RelatedDocuments) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(429u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -207,6 +284,12 @@ pub trait MockServerExt {
     fn get_document<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDocumentWhen, operations::GetDocumentThen);
+    fn get_related_documents<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetRelatedDocumentsWhen,
+            operations::GetRelatedDocumentsThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn change_document_state<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -231,6 +314,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetDocumentWhen::new(when),
                 operations::GetDocumentThen::new(then),
+            )
+        })
+    }
+    fn get_related_documents<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetRelatedDocumentsWhen,
+            operations::GetRelatedDocumentsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetRelatedDocumentsWhen::new(when),
+                operations::GetRelatedDocumentsThen::new(then),
             )
         })
     }

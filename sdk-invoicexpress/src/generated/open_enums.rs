@@ -4,7 +4,7 @@
 //! keeps values this version does not list instead of failing to decode.
 
 sdk_runtime::open_enum! {
-    /// The `document-type` path segment: the plural, snake_case document type this API family serves.
+    /// The `document-type` path segment: the plural, snake_case document type. Invoice family: invoices, simplified_invoices, invoice_receipts, credit_notes, debit_notes. Estimates: quotes, proformas, fees_notes. Guides: shippings, transports, devolutions. Receipts: receipts.
     pub enum DocumentType {
         /// `invoices`
         Invoices => "invoices",
@@ -16,11 +16,55 @@ sdk_runtime::open_enum! {
         CreditNotes => "credit_notes",
         /// `debit_notes`
         DebitNotes => "debit_notes",
+        /// `quotes`
+        Quotes => "quotes",
+        /// `proformas`
+        Proformas => "proformas",
+        /// `fees_notes`
+        FeesNotes => "fees_notes",
+        /// `shippings`
+        Shippings => "shippings",
+        /// `transports`
+        Transports => "transports",
+        /// `devolutions`
+        Devolutions => "devolutions",
+        /// `receipts`
+        Receipts => "receipts",
     }
 }
 
 sdk_runtime::open_enum! {
-    /// The state requested in a change-state body (the action, not the resulting status): finalized, deleted, second_copy, canceled, settled, unsettled.
+    /// A document's type in the CamelCase class form of its `type` field and of the list filter `type[]`: Invoice, SimplifiedInvoice, InvoiceReceipt, CreditNote, DebitNote, Receipt, Quote, Proforma, FeesNote, Shipping, Transport, Devolution.
+    pub enum DocumentClass {
+        /// `Invoice`
+        Invoice => "Invoice",
+        /// `SimplifiedInvoice`
+        Simplifiedinvoice => "SimplifiedInvoice",
+        /// `InvoiceReceipt`
+        Invoicereceipt => "InvoiceReceipt",
+        /// `CreditNote`
+        Creditnote => "CreditNote",
+        /// `DebitNote`
+        Debitnote => "DebitNote",
+        /// `Receipt`
+        Receipt => "Receipt",
+        /// `Quote`
+        Quote => "Quote",
+        /// `Proforma`
+        Proforma => "Proforma",
+        /// `FeesNote`
+        Feesnote => "FeesNote",
+        /// `Shipping`
+        Shipping => "Shipping",
+        /// `Transport`
+        Transport => "Transport",
+        /// `Devolution`
+        Devolution => "Devolution",
+    }
+}
+
+sdk_runtime::open_enum! {
+    /// The state requested in a change-state body (the action, not the resulting status): finalized, deleted, second_copy, canceled, settled, unsettled, and for estimates accepted and refused.
     pub enum StateChangeKind {
         /// `finalized`
         Finalized => "finalized",
@@ -34,11 +78,15 @@ sdk_runtime::open_enum! {
         Settled => "settled",
         /// `unsettled`
         Unsettled => "unsettled",
+        /// `accepted`
+        Accepted => "accepted",
+        /// `refused`
+        Refused => "refused",
     }
 }
 
 sdk_runtime::open_enum! {
-    /// A document's status as returned by the API (and the `from`/`to` of `x-transitions`). `sent` appears in list filters and responses of the wider API.
+    /// A document's status as returned by the API (and the `from`/`to` of `x-transitions`). `sent` appears in list filters and responses of the wider API; `accepted` and `refused` are statuses of estimates.
     pub enum DocumentStatus {
         /// `draft`
         Draft => "draft",
@@ -54,6 +102,10 @@ sdk_runtime::open_enum! {
         SecondCopy => "second_copy",
         /// `sent`
         Sent => "sent",
+        /// `accepted`
+        Accepted => "accepted",
+        /// `refused`
+        Refused => "refused",
     }
 }
 

@@ -12,7 +12,7 @@ pub const CHANGE_DOCUMENT_STATE: OperationSpec = OperationSpec {
     method: "PUT",
     path: "/{document-type}/{document-id}/change-state.json",
     facade_only: false,
-    idempotent: true,
+    idempotent: false,
 };
 
 /// `GET /{document-type}/{document-id}.json` (`getDocument`).
@@ -21,6 +21,26 @@ pub const GET_DOCUMENT: OperationSpec = OperationSpec {
     generated_id: "get_document",
     method: "GET",
     path: "/{document-type}/{document-id}.json",
+    facade_only: false,
+    idempotent: true,
+};
+
+/// `GET /invoices.json` (`listDocuments`, written by hand in the facade).
+pub const LIST_DOCUMENTS: OperationSpec = OperationSpec {
+    operation_id: "listDocuments",
+    generated_id: "list_documents",
+    method: "GET",
+    path: "/invoices.json",
+    facade_only: true,
+    idempotent: true,
+};
+
+/// `GET /document/{document-id}/related_documents.json` (`getRelatedDocuments`).
+pub const GET_RELATED_DOCUMENTS: OperationSpec = OperationSpec {
+    operation_id: "getRelatedDocuments",
+    generated_id: "get_related_documents",
+    method: "GET",
+    path: "/document/{document-id}/related_documents.json",
     facade_only: false,
     idempotent: true,
 };
@@ -39,5 +59,7 @@ pub const CHANGE_DEBIT_NOTE_STATE_LEGACY: OperationSpec = OperationSpec {
 pub const OPERATIONS: &[OperationSpec] = &[
     CHANGE_DOCUMENT_STATE,
     GET_DOCUMENT,
+    LIST_DOCUMENTS,
+    GET_RELATED_DOCUMENTS,
     CHANGE_DEBIT_NOTE_STATE_LEGACY,
 ];

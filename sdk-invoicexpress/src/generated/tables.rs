@@ -28,6 +28,19 @@ pub const CHANGE_DOCUMENT_STATE_TRANSITIONS: &[Transition] = &[
     Transition { from: DocumentStatus::Settled, to: DocumentStatus::Canceled, state: StateChangeKind::Canceled, types: &[DocumentType::InvoiceReceipts] },
     Transition { from: DocumentStatus::Final, to: DocumentStatus::Settled, state: StateChangeKind::Settled, types: &[DocumentType::Invoices, DocumentType::SimplifiedInvoices, DocumentType::InvoiceReceipts, DocumentType::CreditNotes, DocumentType::DebitNotes] },
     Transition { from: DocumentStatus::Settled, to: DocumentStatus::Final, state: StateChangeKind::Unsettled, types: &[DocumentType::CreditNotes, DocumentType::DebitNotes] },
+    Transition { from: DocumentStatus::Draft, to: DocumentStatus::Final, state: StateChangeKind::Finalized, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Draft, to: DocumentStatus::Deleted, state: StateChangeKind::Deleted, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Final, to: DocumentStatus::Accepted, state: StateChangeKind::Accepted, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Final, to: DocumentStatus::Refused, state: StateChangeKind::Refused, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Final, to: DocumentStatus::Canceled, state: StateChangeKind::Canceled, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Accepted, to: DocumentStatus::Refused, state: StateChangeKind::Refused, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Refused, to: DocumentStatus::Accepted, state: StateChangeKind::Accepted, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Accepted, to: DocumentStatus::Canceled, state: StateChangeKind::Canceled, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Refused, to: DocumentStatus::Canceled, state: StateChangeKind::Canceled, types: &[DocumentType::Quotes, DocumentType::Proformas, DocumentType::FeesNotes] },
+    Transition { from: DocumentStatus::Draft, to: DocumentStatus::Final, state: StateChangeKind::Finalized, types: &[DocumentType::Shippings, DocumentType::Transports, DocumentType::Devolutions] },
+    Transition { from: DocumentStatus::Draft, to: DocumentStatus::Deleted, state: StateChangeKind::Deleted, types: &[DocumentType::Shippings, DocumentType::Transports, DocumentType::Devolutions] },
+    Transition { from: DocumentStatus::Final, to: DocumentStatus::Canceled, state: StateChangeKind::Canceled, types: &[DocumentType::Shippings, DocumentType::Transports, DocumentType::Devolutions] },
+    Transition { from: DocumentStatus::Final, to: DocumentStatus::Canceled, state: StateChangeKind::Canceled, types: &[DocumentType::Receipts] },
 ];
 
 /// `x-transitions` of `changeDebitNoteStateLegacy` (`PUT /{document-type}/{document-id}/change-state.xml`), in the spec's order.
