@@ -21,7 +21,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use sdk_appzen::{AppZenClient, AppZenCredentials, ErrorDetails, Region, StatusSync};
 use sdk_invoicexpress::legacy::LegacyClient;
 use sdk_invoicexpress::types::DocumentStatus;
-use sdk_invoicexpress::{Account, DocumentKind, ErrorExt, InvoiceXpressClient, StateChange};
+use sdk_invoicexpress::{Account, DocumentKind, ErrorExt, InvoiceXpressClient, StateChange, TargetState};
 use sdk_iopole::types::{RejectionReason, SendStatusCode};
 use sdk_iopole::{Environment, IopoleClient, SendOutcome, StatusUpdateBuilder, Uuid};
 
@@ -395,6 +395,7 @@ fn describe_outcome(outcome: &SendOutcome) -> String {
 
 const DOCUMENT: i64 = 1001;
 const DEBIT_NOTE: i64 = 2002;
+const QUOTE: i64 = 3003;
 
 async fn invoicexpress_mock(server: &MockServer) {
     let path = format!("/invoices/{DOCUMENT}/change-state.json");
@@ -424,6 +425,28 @@ async fn invoicexpress_mock(server: &MockServer) {
             then.status(200);
         })
         .await;
+    let quote =
+        |status: &str| json!({ "quote": { "id": QUOTE, "status": status, "type": "Quote", "sequence_number": "7/O" } });
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path(format!("/quotes/{QUOTE}.json"))
+                .query_param_exists("api_key");
+            then.status(200).json_body(quote("draft"));
+        })
+        .await;
+    for (sent, status) in [("finalized", "final"), ("accepted", "accepted")] {
+        server
+            .mock_async(|when, then| {
+                when.method(PUT)
+                    .path(format!("/quotes/{QUOTE}/change-state.json"))
+                    .query_param_exists("api_key")
+                    .body_includes("\"quote\"")
+                    .body_includes(format!("\"{sent}\""));
+                then.status(200).json_body(quote(status));
+            })
+            .await;
+    }
     server
         .mock_async(|when, then| {
             when.method(PUT)
@@ -440,7 +463,7 @@ async fn invoicexpress_mock(server: &MockServer) {
 }
 
 async fn invoicexpress() -> Result<(), BoxError> {
-    heading("InvoiceXpress: finalize and settle, a refused transition, a legacy XML cancel");
+    heading("InvoiceXpress: finalize and settle, a refused transition, a target state reached, a legacy XML cancel");
     let _server;
     let real = env("INVOICEXPRESS_ACCOUNT").is_some() && env("INVOICEXPRESS_API_KEY").is_some();
     let (client, legacy, document) = if real {
@@ -527,6 +550,33 @@ async fn invoicexpress() -> Result<(), BoxError> {
             result(format!("refused by the local guard, no request sent: {local}"));
         }
     }
+
+    // The real account's document is the invoice just settled: already there, nothing is sent.
+    let (kind, id, target) = if real {
+        (DocumentKind::Invoices, document, TargetState::Settled)
+    } else {
+        (DocumentKind::Quotes, QUOTE, TargetState::Accepted)
+    };
+    step(&format!(
+        "ensure_state: {kind} {id} should be {target} (read the status, plan the shortest legal path, apply it)"
+    ));
+    let reply = client.ensure_state(kind, id, &target).await?;
+    let steps: Vec<String> = reply
+        .value
+        .steps
+        .iter()
+        .map(|step| {
+            format!(
+                "{} -> {} (`{}`)",
+                step.transition.from, step.transition.to, step.transition.state
+            )
+        })
+        .collect();
+    result(if steps.is_empty() {
+        format!("already {}: nothing sent", reply.value.status)
+    } else {
+        format!("now {} after {}", reply.value.status, steps.join(", "))
+    });
 
     step("legacy XML API: cancel a debit note with a reason (escaped by quick-xml)");
     let cancel = StateChange::cancel("Returned goods <RMA-7> & credit issued")?;
