@@ -42,8 +42,7 @@ async fn status_history_has_its_own_tight_budget_and_other_calls_are_not_held_up
     assert!(error.is_retryable());
     assert_eq!(history.calls_async().await, 1, "the second was not sent");
 
-    // Other operations spend from the 180-a-minute budget only (a burst of 18, then one every
-    // third of a second).
+    // Other operations spend from the 180-a-minute budget only (one every third of a second).
     for n in 0..3u32 {
         let status = format!("00000000-0000-4000-8000-{n:012}").parse().unwrap();
         client.mark_as_seen(status).await.unwrap();

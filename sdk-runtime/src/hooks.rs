@@ -31,7 +31,18 @@ impl Runtime {
         // The first attempt's rate budget (a retry's is taken in the send loop), within the
         // call's deadline.
         let operation = self.resolve(operation_id).map_or(operation_id, |op| op.operation_id);
-        if let Err(no_budget) = self.inner.budgets.acquire(operation, self.remaining()).await {
+        let budget = self.inner.budgets.acquire(operation, self.remaining()).await;
+        if let Ok(waited) = budget
+            && !waited.is_zero()
+        {
+            tracing::debug!(
+                provider = self.inner.provider.name,
+                operation_id = operation,
+                wait_ms = waited.as_millis() as u64,
+                "waited for the rate budget"
+            );
+        }
+        if let Err(no_budget) = budget {
             tracing::warn!(
                 provider = self.inner.provider.name,
                 operation_id = operation,
