@@ -25,11 +25,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use sdk_bench::alloc::{CountingAlloc, MemoryUse, SplitUse, mark_this_thread};
+use sdk_bench::drain::{DrainMode, DrainResult, Simulation};
 use sdk_bench::machine::Machine;
 use sdk_bench::ops::{Clients, Operation, same_requests};
 use sdk_bench::plain::PlainStatus;
 use sdk_bench::server::{BigBody, Server};
-use sdk_bench::{capped, history, median, median_secs, mib, size, thousands};
+use sdk_bench::{capped, drain, history, median, median_secs, mib, size, thousands};
 use sdk_iopole::Tolerant;
 use sdk_iopole::types::StatusHistoryItem;
 
@@ -187,18 +188,21 @@ fn main() -> Result<(), BoxError> {
     let machine = Machine::detect();
 
     eprintln!(
-        "[1/4] calls per second: {} rounds x {} calls per operation and side",
+        "[1/5] calls per second: {} rounds x {} calls per operation and side",
         settings.rounds, settings.calls
     );
     let calls = measure_calls(&settings)?;
 
-    eprintln!("[2/4] decoding a {HISTORY_ENTRIES}-entry Iopole status history");
+    eprintln!("[2/5] decoding a {HISTORY_ENTRIES}-entry Iopole status history");
     let decode = measure_decode(&settings)?;
 
-    eprintln!("[3/4] calls with bodies over the limits");
+    eprintln!("[3/5] calls with bodies over the limits");
     let capped = measure_capped(&settings)?;
 
-    eprintln!("[4/4] code generation and build");
+    eprintln!("[4/5] bulk drain against a rate-limited simulated Iopole");
+    let drains = measure_drains()?;
+
+    eprintln!("[5/5] code generation and build");
     let generate = measure_generate(&root, settings.generate_runs)?;
     let build = if settings.skip_build {
         BuildResult::Skipped
@@ -207,7 +211,9 @@ fn main() -> Result<(), BoxError> {
     };
 
     let total = started.elapsed();
-    let report = render(&settings, &machine, &calls, &decode, &capped, &generate, &build, total);
+    let report = render(
+        &settings, &machine, &calls, &decode, &capped, &drains, &generate, &build, total,
+    );
     println!("{report}");
     let output = std::env::var_os("SDK_BENCH_OUTPUT")
         .map(PathBuf::from)
@@ -488,6 +494,22 @@ fn measure_capped(settings: &Settings) -> Result<CappedResults, BoxError> {
 /// cargo alias, so cargo's freshness check of the xtask binary is included; `--check` does all the
 /// work of `generate` but compares instead of writing, so the SDK crates are not touched). One
 /// untimed run first (it builds xtask when needed), then `runs` timed ones.
+/// Issue 16's drain comparison: both drains against a fresh simulated Iopole each, with the heap
+/// counted over the whole process (the simulated server's share is small: its not-seen answer is
+/// built once, about 1.6 MB, before counting starts).
+fn measure_drains() -> Result<Vec<(DrainResult, MemoryUse)>, BoxError> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let mut results = Vec::new();
+    for mode in [DrainMode::OneAtATime, DrainMode::Concurrent { concurrency: 16 }] {
+        ALLOCATOR.start();
+        let result = runtime.block_on(drain::run_drain(Simulation::ISSUE, mode))?;
+        let memory = ALLOCATOR.stop();
+        eprintln!("  {mode:?}: {result:?}");
+        results.push((result, memory));
+    }
+    Ok(results)
+}
+
 fn measure_generate(root: &Path, runs: usize) -> Result<Vec<Duration>, BoxError> {
     let generate = || -> Result<Duration, BoxError> {
         let run = run_cargo(root, &["xtask", "generate", "--check"]).ok_or("cargo could not be started")?;
@@ -609,6 +631,7 @@ fn render(
     calls: &[CallResult],
     decode: &DecodeResult,
     capped: &CappedResults,
+    drains: &[(DrainResult, MemoryUse)],
     generate: &[Duration],
     build: &BuildResult,
     total: Duration,
@@ -786,6 +809,44 @@ fn render(
                 }
             );
         }
+    }
+    let _ = writeln!(out);
+
+    let simulation = Simulation::ISSUE;
+    let _ = writeln!(
+        out,
+        "## Bulk drain (issue 16)\n\n{} not-seen statuses over {} invoices, a simulated Iopole allowing L = {} requests/s \
+         with {} ms of latency per request.\n",
+        thousands(simulation.statuses() as f64),
+        thousands(simulation.invoices as f64),
+        simulation.limit_per_s,
+        simulation.latency.as_millis()
+    );
+    let _ = writeln!(
+        out,
+        "| Drain | Statuses/s | Request rate ÷ L (goal ≥ 0.95) | 429s after the first second (goal 0) | 429s in all | Lost (goal 0) | Out of order within an invoice (goal 0) | Handled twice | Wall time | Peak heap |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (result, memory) in drains {
+        let label = match result.mode {
+            DrainMode::OneAtATime => "One status at a time, no budget (the drain before issue 16)".to_string(),
+            DrainMode::Concurrent { concurrency } => {
+                format!("Concurrent: {concurrency} invoices at once, budget of L requests/s, adaptive")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "| {label} | {:.1} | {:.3} | {} | {} | {} | {} | {} | {:.1} s | {} |",
+            result.statuses_per_s,
+            result.rate_over_limit,
+            result.throttled_after_first_second,
+            result.throttled,
+            result.lost,
+            result.out_of_order,
+            result.duplicates,
+            result.elapsed.as_secs_f64(),
+            mib(memory.peak)
+        );
     }
     let _ = writeln!(out);
 
@@ -1027,6 +1088,23 @@ fn render(
             list(|run| run.process)
         );
     }
+
+    let _ = writeln!(out, "\n### Bulk drain\n");
+    let _ = writeln!(
+        out,
+        "- Server (`sdk-bench/src/drain.rs`): a hyper HTTP/1.1 server on 127.0.0.1 on its own thread. On arrival, a sliding \
+         one-second window of accepted requests decides: past L the answer is 429 with `Retry-After: 1`. Every answer \
+         then waits the latency. `GET /v1/invoice/status/notSeen` lists every status, one group per status, invoices round-robin \
+         (so an invoice's statuses are spread through the answer); `PUT .../markAsSeen` records the status.\n\
+         - Client: `IopoleClient` with a bearer token, 5 attempts, a 600 s deadline; the handler does nothing but return `Ok`. \
+         The old drain: `DrainOptions::concurrency(1)` and `RateLimits::none()` (one status after the other, no pacing, as \
+         before issue 16). The new one: 16 invoices at once and `RateLimits::shared([Quota::per_second(L)])` (adaptive; the quota \
+         spreads requests evenly, with an allowance of L/40 taken off the pace so that no window exceeds L).\n\
+         - Figures: statuses handled and marked seen per second of wall time; accepted requests per second ÷ L (the \
+         not-seen fetch included); 429s answered after the first second of the drain, and in all; lost = statuses never \
+         marked seen; out of order = marks of an invoice's status before an earlier status of that invoice; handled twice = \
+         statuses marked more than once; peak heap of the whole process during the drain."
+    );
 
     let _ = writeln!(out, "\n### Code generation and build\n");
     let _ = writeln!(

@@ -19,6 +19,7 @@
 
 pub mod alloc;
 pub mod capped;
+pub mod drain;
 pub mod history;
 pub mod machine;
 pub mod ops;
