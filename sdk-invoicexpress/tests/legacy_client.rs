@@ -449,6 +449,34 @@ async fn retries_and_timeouts_come_from_the_runtime() {
         .expect_err("too slow");
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error:?}");
     assert_no_canary("timeout", &error);
+
+    // A change that timed out may have been applied: with retries on, it is still sent once, and
+    // the error says so instead of inviting a resend.
+    let slow = server
+        .mock_async(|when, then| {
+            when.method(PUT).path("/debit_notes/3/change-state.xml");
+            then.status(200).delay(Duration::from_millis(800));
+        })
+        .await;
+    let retrying = legacy_client_with(
+        &server.base_url(),
+        ClientConfig {
+            timeouts: Timeouts {
+                attempt: Duration::from_millis(100),
+                ..fast_config().timeouts
+            },
+            ..fast_config()
+        },
+    );
+    let error = retrying
+        .change_state(DocumentKind::DebitNotes, 3, &StateChange::Finalize, None)
+        .await
+        .expect_err("too slow");
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error:?}");
+    assert_eq!(error.outcome(), sdk_invoicexpress::RequestOutcome::Unknown);
+    assert!(!error.is_retryable());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(slow.calls_async().await, 1, "not resent");
 }
 
 #[tokio::test]

@@ -52,7 +52,7 @@ pub const CHANGE_DEBIT_NOTE_STATE_LEGACY: OperationSpec = OperationSpec {
     method: "PUT",
     path: "/{document-type}/{document-id}/change-state.xml",
     facade_only: true,
-    idempotent: true,
+    idempotent: false,
 };
 
 /// Every operation of the spec, in the spec's order.
