@@ -525,23 +525,6 @@ async fn a_null_where_the_type_expects_an_absent_field_still_decodes() {
 }
 
 #[tokio::test]
-async fn the_undocumented_api_version_header_is_not_sent() {
-    let server = MockServer::start_async().await;
-    let without = server
-        .mock_async(|when, then| {
-            when.method(GET).path("/things/7").header_missing("api-version");
-            then.status(200).json_body(json!({ "id": 7, "name": "widget" }));
-        })
-        .await;
-    let (runtime, http) = runtime(Credentials::None, fast_config(1));
-    let request = http
-        .get(format!("{}/things/7", server.base_url()))
-        .header("api-version", "1.0.0");
-    call::<Thing>(&runtime, &http, request, "getThing").await.unwrap();
-    without.assert_async().await;
-}
-
-#[tokio::test]
 async fn an_unreadable_body_of_a_hand_written_operation_is_kept_not_an_error() {
     let server = MockServer::start_async().await;
     let secret = "decode-canary-secret";

@@ -1626,25 +1626,16 @@ pub mod builder {
                 "{}/dictionary-data-services/invoice/{}/status-sync", client.baseurl,
                 encode_path(& uuid.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.post(url).json(&body).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "status_sync",
             };
@@ -1739,24 +1730,16 @@ pub mod builder {
                 "{}/dictionary-data-services/invoice/{}/audit-results", client.baseurl,
                 encode_path(& uuid.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "get_audit_results",
             };
@@ -1905,22 +1888,16 @@ pub mod builder {
             let url = format!(
                 "{}/dictionary-data-services/invoice/audit-results", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(&progenitor_client::QueryParam::new("invoice-id", &invoice_id))
                 .query(
                     &progenitor_client::QueryParam::new(
@@ -1930,8 +1907,9 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("supplier-id", &supplier_id))
                 .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .headers(header_map)
                 .build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "find_audit_results",
             };
@@ -2050,25 +2028,16 @@ pub mod builder {
             let url = format!(
                 "{}/dictionary-data-services/invoice/search", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.post(url).json(&body).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "search_invoices",
             };

@@ -3249,25 +3249,16 @@ pub mod builder {
                 "{}/{}/{}/change-state.json", client.baseurl, encode_path(& document_type
                 .to_string()), encode_path(& document_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.put(url).json(&body).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "change_document_state",
             };
@@ -3375,24 +3366,16 @@ pub mod builder {
                 "{}/{}/{}.json", client.baseurl, encode_path(& document_type
                 .to_string()), encode_path(& document_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "get_document",
             };
@@ -3471,24 +3454,16 @@ pub mod builder {
                 "{}/document/{}/related_documents.json", client.baseurl, encode_path(&
                 document_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "get_related_documents",
             };

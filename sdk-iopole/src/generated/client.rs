@@ -6417,28 +6417,19 @@ pub mod builder {
                 "{}/v1/invoice/{}/status", client.baseurl, encode_path(& invoice_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.post(url).json(&body).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "send_status",
             };
@@ -6561,27 +6552,19 @@ pub mod builder {
                 "{}/v1/invoice/{}/status-history", client.baseurl, encode_path(&
                 invoice_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "get_status_history",
             };
@@ -6680,27 +6663,19 @@ pub mod builder {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/invoice/status/notSeen", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "get_not_seen_statuses",
             };
@@ -6798,27 +6773,19 @@ pub mod builder {
                 "{}/v1/invoice/status/{}/markAsSeen", client.baseurl, encode_path(&
                 status_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.put(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "mark_status_as_seen",
             };
@@ -6911,27 +6878,19 @@ pub mod builder {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/webhook", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "list_webhooks",
             };
@@ -7031,28 +6990,19 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/webhook", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.post(url).json(&body).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "create_webhook",
             };
@@ -7152,27 +7102,19 @@ pub mod builder {
                 "{}/v1/config/webhook/{}", client.baseurl, encode_path(& webhook_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "get_webhook",
             };
@@ -7258,27 +7200,19 @@ pub mod builder {
                 "{}/v1/config/webhook/{}", client.baseurl, encode_path(& webhook_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.delete(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "delete_webhook",
             };
@@ -7347,27 +7281,19 @@ pub mod builder {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "get_retry_strategy",
             };
@@ -7458,28 +7384,19 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.post(url).json(&body).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "create_retry_strategy",
             };
@@ -7548,27 +7465,19 @@ pub mod builder {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.delete(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
             let info = OperationInfo {
                 operation_id: "delete_retry_strategy",
             };

@@ -151,7 +151,11 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document progenitor can read: {e}")))?;
     let client = progenitor::run_progenitor(|| Generator::new(&settings).generate_tokens(&spec)).map_err(fail)?;
     let mock = progenitor::run_progenitor(|| Generator::new(&settings).httpmock(&spec, CLIENT_MODULE)).map_err(fail)?;
-    let client = emit::format_file(client, |file| emit::reexport_one_ofs(file, &one_ofs)).map_err(fail)?;
+    let client = emit::format_file(client, |file| {
+        emit::reexport_one_ofs(file, &one_ofs)?;
+        emit::requests::build_headers_once(file).map(drop)
+    })
+    .map_err(fail)?;
     let tables = emit::tables::tables_source(&extensions, &open_enums).map_err(fail)?;
 
     let header = format!(

@@ -1,0 +1,346 @@
+//! The request-building pass over progenitor's client: every request's headers are built in one
+//! map, once, and progenitor's `api-version` header is not generated.
+//!
+//! progenitor builds each request as
+//!
+//! ```text
+//! let mut header_map = HeaderMap::with_capacity(n);
+//! header_map.append(HeaderName::from_static("api-version"), ...);   // none of the providers reads it
+//! ... header parameters appended ...
+//! let mut request = client.client.post(url).header(ACCEPT, ...).json(&body).headers(header_map).build()?;
+//! ```
+//!
+//! so `reqwest` allocates a second header map for `Accept` (and the body's `Content-Type`) and
+//! then hashes every header of the first into it. After this pass:
+//!
+//! ```text
+//! let mut header_map = HeaderMap::with_capacity(n + 5);   // what the body and the hooks add
+//! header_map.append(ACCEPT, ...);
+//! ... header parameters appended ...
+//! let mut request = client.client.post(url).json(&body).build()?;
+//! header_map.extend(std::mem::take(request.headers_mut()));        // the body's Content-Type
+//! *request.headers_mut() = header_map;
+//! ```
+//!
+//! The pass is strict: a `send` that does not have this shape fails the generation, so a
+//! progenitor upgrade that changes it is noticed rather than half-rewritten.
+
+use quote::quote;
+use syn::{Block, Expr, ExprMethodCall, ImplItem, Item, Lit, Local, Pat, Stmt};
+
+/// Headers added after the generated code built the map: the body's `Content-Type`, then, in
+/// the runtime's `pre` hook, the `User-Agent` and at most three credential headers (AppZen's).
+/// The map is sized for them up front, so it never grows.
+const HEADERS_ADDED_LATER: usize = 5;
+
+/// Rewrites every builder's `send`; returns how many requests were rewritten.
+pub(crate) fn build_headers_once(file: &mut syn::File) -> Result<usize, String> {
+    let builder = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(module) if module.ident == "builder" => module.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or("progenitor produced no `builder` module")?;
+    let mut rewritten = 0;
+    for item in builder.iter_mut() {
+        let Item::Impl(implementation) = item else { continue };
+        let owner = &implementation.self_ty;
+        let owner = quote!(#owner).to_string().replace(' ', "");
+        for member in &mut implementation.items {
+            let ImplItem::Fn(function) = member else { continue };
+            if function.sig.ident != "send" {
+                continue;
+            }
+            rewrite_send(&mut function.block).map_err(|cause| format!("`{owner}::send`: {cause}"))?;
+            rewritten += 1;
+        }
+    }
+    Ok(rewritten)
+}
+
+/// One `send` body.
+fn rewrite_send(block: &mut Block) -> Result<(), String> {
+    let map_at = block
+        .stmts
+        .iter()
+        .position(|stmt| local_named(stmt, "header_map").is_some())
+        .ok_or("no `header_map`")?;
+    let api_version_at = block
+        .stmts
+        .iter()
+        .position(is_api_version_append)
+        .ok_or("no `api-version` header to leave out")?;
+    let request_at = block
+        .stmts
+        .iter()
+        .position(|stmt| local_named(stmt, "request").is_some())
+        .ok_or("no `request`")?;
+    if !(map_at < api_version_at && api_version_at < request_at) {
+        return Err("`header_map`, its `api-version` and `request` are not in the expected order".into());
+    }
+
+    // The map: room for every header the request will carry.
+    let Some(Stmt::Local(map)) = block.stmts.get_mut(map_at) else {
+        return Err("`header_map` moved".into());
+    };
+    grow_capacity(map)?;
+
+    // The request: `.header(ACCEPT, value)` and `.headers(header_map)` leave the chain.
+    let Some(Stmt::Local(request)) = block.stmts.get_mut(request_at) else {
+        return Err("`request` moved".into());
+    };
+    let init = request.init.as_mut().ok_or("`request` has no value")?;
+    let (accept_value, took_map) = strip_chain(&mut init.expr)?;
+    if !took_map {
+        return Err("the request does not take `header_map`".into());
+    }
+
+    // `Accept` (progenitor sets none when no response has a body) goes first into the map, where
+    // `api-version` was, and the map becomes the request's headers after the body set its
+    // `Content-Type`.
+    let accept = accept_value
+        .map(|value| {
+            syn::parse2::<Stmt>(quote! {
+                header_map.append(::reqwest::header::ACCEPT, #value);
+            })
+            .map_err(|e| format!("cannot write the `Accept` header: {e}"))
+        })
+        .transpose()?;
+    let adopt: [Stmt; 2] = [
+        syn::parse2(quote! { header_map.extend(::std::mem::take(request.headers_mut())); })
+            .map_err(|e| format!("cannot write the header merge: {e}"))?,
+        syn::parse2(quote! { *request.headers_mut() = header_map; })
+            .map_err(|e| format!("cannot write the header move: {e}"))?,
+    ];
+    let after_request = request_at + 1;
+    block.stmts.splice(after_request..after_request, adopt);
+    match accept {
+        Some(accept) => block.stmts[api_version_at] = accept,
+        None => drop(block.stmts.remove(api_version_at)),
+    }
+    Ok(())
+}
+
+/// `HeaderMap::with_capacity(n)` becomes `with_capacity(n + HEADERS_ADDED_LATER)`; the slot
+/// progenitor counted for `api-version` holds `Accept`.
+fn grow_capacity(map: &mut Local) -> Result<(), String> {
+    let init = map.init.as_mut().ok_or("`header_map` has no value")?;
+    let Expr::Call(call) = &mut *init.expr else {
+        return Err("`header_map` is not built by `HeaderMap::with_capacity(n)`".into());
+    };
+    let function = &call.func;
+    let (true, Some(Expr::Lit(literal))) = (
+        quote!(#function)
+            .to_string()
+            .replace(' ', "")
+            .ends_with("HeaderMap::with_capacity"),
+        call.args.first_mut(),
+    ) else {
+        return Err("`header_map` is not built by `HeaderMap::with_capacity(n)`".into());
+    };
+    let Lit::Int(count) = &literal.lit else {
+        return Err("`HeaderMap::with_capacity` takes no integer".into());
+    };
+    let count: usize = count
+        .base10_parse()
+        .map_err(|e| format!("`HeaderMap::with_capacity`: {e}"))?;
+    let grown = count + HEADERS_ADDED_LATER;
+    literal.lit = syn::parse_quote!(#grown);
+    Ok(())
+}
+
+/// The `let` statement binding `name`, if `stmt` is one.
+fn local_named<'a>(stmt: &'a Stmt, name: &str) -> Option<&'a Local> {
+    let Stmt::Local(local) = stmt else { return None };
+    let Pat::Ident(binding) = &local.pat else { return None };
+    (binding.ident == name).then_some(local)
+}
+
+/// `header_map.append(HeaderName::from_static("api-version"), ...);`
+fn is_api_version_append(stmt: &Stmt) -> bool {
+    let Stmt::Expr(Expr::MethodCall(call), Some(_)) = stmt else {
+        return false;
+    };
+    let receiver = &call.receiver;
+    call.method == "append"
+        && quote!(#receiver).to_string() == "header_map"
+        && call
+            .args
+            .first()
+            .is_some_and(|name| quote!(#name).to_string().contains("\"api-version\""))
+}
+
+/// Removes `.header(ACCEPT, value)` and `.headers(header_map)` from a method-call chain; returns
+/// the `Accept` value and whether the map was taken.
+fn strip_chain(expr: &mut Expr) -> Result<(Option<Expr>, bool), String> {
+    let mut accept = None;
+    let mut took_map = false;
+    strip_from(expr, &mut accept, &mut took_map)?;
+    Ok((accept, took_map))
+}
+
+/// [`strip_chain`] from `expr` down to the start of the chain.
+fn strip_from(expr: &mut Expr, accept: &mut Option<Expr>, took_map: &mut bool) -> Result<(), String> {
+    loop {
+        let call = match expr {
+            Expr::MethodCall(call) => call,
+            // `...build()?`
+            Expr::Try(tried) => return strip_from(&mut tried.expr, accept, took_map),
+            _ => return Ok(()),
+        };
+        match removable(call)? {
+            None => return strip_from(&mut call.receiver, accept, took_map),
+            Some(Removed::Accept(value)) => {
+                if accept.replace(value).is_some() {
+                    return Err("the request sets `Accept` twice".into());
+                }
+            }
+            Some(Removed::HeaderMap) => *took_map = true,
+        }
+        // The call is dropped from the chain: its receiver takes its place.
+        let receiver = std::mem::replace(&mut *call.receiver, Expr::Verbatim(Default::default()));
+        *expr = receiver;
+    }
+}
+
+/// What [`strip_chain`] takes out of the chain.
+enum Removed {
+    Accept(Expr),
+    HeaderMap,
+}
+
+/// Whether `call` is `.header(ACCEPT, value)` or `.headers(header_map)`.
+fn removable(call: &ExprMethodCall) -> Result<Option<Removed>, String> {
+    if call.method == "headers" {
+        let arg = call.args.first().map(|arg| quote!(#arg).to_string());
+        return match arg.as_deref() {
+            Some("header_map") if call.args.len() == 1 => Ok(Some(Removed::HeaderMap)),
+            _ => Err(format!("unexpected `.headers({})`", arg.unwrap_or_default())),
+        };
+    }
+    if call.method != "header" || call.args.len() != 2 {
+        return Ok(None);
+    }
+    let name = &call.args[0];
+    if quote!(#name).to_string().replace(' ', "") != "::reqwest::header::ACCEPT" {
+        return Err(format!("unexpected header `{}` set on the request", quote!(#name)));
+    }
+    Ok(Some(Removed::Accept(call.args[1].clone())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(send_body: proc_macro2::TokenStream) -> syn::File {
+        syn::parse2(quote! {
+            pub mod builder {
+                impl<'a> SendStatus<'a> {
+                    pub async fn send(self) -> Result<(), ()> {
+                        #send_body
+                    }
+                }
+            }
+        })
+        .expect("parses")
+    }
+
+    fn progenitor_send() -> proc_macro2::TokenStream {
+        quote! {
+            let url = format!("{}/v1/x", client.baseurl);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            if let Some(value) = customer_id {
+                header_map.append("customer-id", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            client.pre(&mut request, &info).await?;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_headers_are_built_once_without_api_version() {
+        let mut file = file(progenitor_send());
+        assert_eq!(build_headers_once(&mut file), Ok(1));
+        let code = prettyplease::unparse(&file);
+        assert!(!code.contains("api-version"), "{code}");
+        assert!(!code.contains(".headers(header_map)"), "{code}");
+        assert!(!code.contains(".header("), "{code}");
+        let accept = code.find("::reqwest::header::ACCEPT,").expect("Accept in the map");
+        let customer = code.find("\"customer-id\"").expect("customer-id kept");
+        let request = code.find("let mut request").expect("request kept");
+        let adopt = code.find("*request.headers_mut() = header_map;").expect("map adopted");
+        let pre = code.find("client.pre").expect("hook kept");
+        assert!(
+            accept < customer && customer < request && request < adopt && adopt < pre,
+            "{code}"
+        );
+        assert!(code.contains(".post(url).json(&body).build()?"), "{code}");
+        assert!(code.contains("HeaderMap::with_capacity(7usize)"), "{code}");
+    }
+
+    #[test]
+    fn a_request_without_accept_only_loses_api_version() {
+        let mut file = file(quote! {
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            let mut request = client.client.delete(url).headers(header_map).build()?;
+            Ok(())
+        });
+        assert_eq!(build_headers_once(&mut file), Ok(1));
+        let code = prettyplease::unparse(&file);
+        assert!(!code.contains("api-version") && !code.contains("ACCEPT"), "{code}");
+        assert!(code.contains("*request.headers_mut() = header_map;"), "{code}");
+    }
+
+    #[test]
+    fn a_send_of_another_shape_fails_the_generation() {
+        let mut file = file(quote! {
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            let mut request = client.client.get(url).headers(header_map).build()?;
+            Ok(())
+        });
+        let error = build_headers_once(&mut file).expect_err("no api-version");
+        assert!(error.contains("SendStatus") && error.contains("api-version"), "{error}");
+
+        let mut file = file_with_extra_header();
+        let error = build_headers_once(&mut file).expect_err("unknown header");
+        assert!(error.contains("unexpected header"), "{error}");
+    }
+
+    fn file_with_extra_header() -> syn::File {
+        file(quote! {
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            let mut request = client
+                .client
+                .get(url)
+                .header(::reqwest::header::CONTENT_TYPE, ::reqwest::header::HeaderValue::from_static("x"))
+                .headers(header_map)
+                .build()?;
+            Ok(())
+        })
+    }
+}
