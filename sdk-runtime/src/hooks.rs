@@ -2,11 +2,12 @@
 //! the send loop (retries, per-attempt timeouts, the call's deadline, one tracing span) around
 //! the exchange. Bodies are read here, under the configured limits.
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, USER_AGENT};
+use reqwest::{ResponseBuilderExt, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -25,9 +26,6 @@ impl Runtime {
         operation_id: &str,
     ) -> Result<(), progenitor_client::Error<E>> {
         request.headers_mut().insert(USER_AGENT, self.inner.user_agent.clone());
-        // progenitor adds `api-version: <info.version>` to every request; none of the providers
-        // documents it, so it does not go on the wire.
-        request.headers_mut().remove("api-version");
         // The first attempt's rate budget (a retry's is taken in the send loop), within the
         // call's deadline.
         let operation = self.resolve(operation_id).map_or(operation_id, |op| op.operation_id);
@@ -348,10 +346,22 @@ impl Runtime {
     }
 }
 
+/// What a rebuilt response gives as its URL: reqwest's own placeholder for a response built
+/// without one, parsed once (reqwest would parse it on every call).
+static NO_URL: LazyLock<Option<reqwest::Url>> =
+    LazyLock::new(|| reqwest::Url::parse("http://no.url.provided.local").ok());
+
 /// A response rebuilt from its parts and a buffered body (and without its URL, which may carry a
 /// credential).
 fn rebuilt(status: StatusCode, version: http::Version, headers: HeaderMap, body: Bytes) -> reqwest::Response {
-    let mut rebuilt = http::Response::new(body);
+    let builder = http::Response::builder();
+    let builder = match NO_URL.as_ref() {
+        Some(url) => builder.url(url.clone()),
+        None => builder,
+    };
+    // The builder holds no invalid part (status and version are set below), so this never falls
+    // back; if it did, reqwest would parse its placeholder itself.
+    let mut rebuilt = builder.body(()).unwrap_or_default().map(|()| body);
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
