@@ -143,23 +143,25 @@ impl InvoiceXpressClient {
             None => None,
         };
         let body = change_request(document_type, change);
-        // Boxed: a response type that wraps twelve document kinds makes these futures large.
-        let call = Box::pin(
-            self.generated
-                .change_document_state()
-                .document_type(types::DocumentType::from(document_type))
-                .document_id(document_id)
-                .body(body)
-                .send(),
-        );
+        let generated = self
+            .generated
+            .change_document_state()
+            .document_type(types::DocumentType::from(document_type))
+            .document_id(document_id)
+            .body(body)
+            .send();
+        // The response wraps fourteen document kinds (about 16 KiB): boxed as soon as it is
+        // decoded, so the layers above move a pointer instead of copying it. The future is boxed
+        // for the same reason.
+        let call = Box::pin(async move { generated.await?.map(Box::new) });
         let reply = Box::pin(
             self.runtime
                 .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, call),
         )
         .await?;
         Ok(reply.map(|body| match body {
-            SuccessBody::Decoded(response) => StateChanged {
-                document: response.into_document(document_type),
+            SuccessBody::Decoded(mut response) => StateChanged {
+                document: response.take_preferred(document_type),
                 unreadable_body: None,
                 transition,
             },
