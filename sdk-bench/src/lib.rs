@@ -24,6 +24,7 @@ pub mod history;
 pub mod machine;
 pub mod ops;
 pub mod plain;
+pub mod plain_progenitor;
 pub mod server;
 
 use std::time::Duration;

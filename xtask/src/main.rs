@@ -10,7 +10,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  generate           regenerate sdk-*/src/generated/ from specs/*.yaml
+  generate           regenerate sdk-*/src/generated/ from specs/*.yaml, and sdk-bench's plain
+                     progenitor clients (the benchmark's baseline)
   generate --check   exit non-zero, with a diff, when the checked-in generated code is stale
   diff [--base REV]  every change of each spec since REV (default: the last release, see
                      release/), classified breaking / compatible / trivial for the generated
@@ -91,8 +92,10 @@ fn run_generate(check: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outputs = match generate::generate_all(&root, TARGETS) {
-        Ok(outputs) => outputs,
+    let generated = generate::generate_all(&root, TARGETS)
+        .and_then(|outputs| Ok((outputs, generate::generate_plain(&root, TARGETS)?)));
+    let (outputs, plain) = match generated {
+        Ok(generated) => generated,
         Err(error) => {
             eprintln!("error: {error}");
             eprintln!("nothing was written");
@@ -105,7 +108,11 @@ fn run_generate(check: bool) -> ExitCode {
         }
     }
     if check {
-        match generate::check_outputs(&root, TARGETS, &outputs) {
+        let drift = generate::check_outputs(&root, TARGETS, &outputs).and_then(|mut drift| {
+            drift.entries.extend(generate::check_plain(&root, &plain)?.entries);
+            Ok(drift)
+        });
+        match drift {
             Ok(drift) if drift.is_clean() => {
                 println!("generated code is up to date with specs/");
                 ExitCode::SUCCESS
@@ -126,7 +133,11 @@ fn run_generate(check: bool) -> ExitCode {
             }
         }
     } else {
-        match generate::write_outputs(&root, TARGETS, &outputs) {
+        let written = generate::write_outputs(&root, TARGETS, &outputs).and_then(|mut written| {
+            written.extend(generate::write_plain(&root, &plain)?);
+            Ok(written)
+        });
+        match written {
             Ok(written) => {
                 for path in &written {
                     println!("wrote {}", path.display());

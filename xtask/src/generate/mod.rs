@@ -15,11 +15,15 @@
 //!
 //! Each stage reports what it did as typed [`Note`]s. Nothing is written until every spec has
 //! generated cleanly, so a bad spec never leaves half-generated files behind.
+//!
+//! Besides the SDK crates, [`generate_plain`] writes each spec's plain progenitor client (no hooks,
+//! no replacements, no post-processing) under [`PLAIN_PROGENITOR_DIR`], sdk-bench's baseline.
 
 mod check;
 mod emit;
 mod extensions;
 mod names;
+mod plain;
 mod progenitor;
 mod read;
 mod report;
@@ -32,8 +36,9 @@ use std::path::{Path, PathBuf};
 use progenitor_impl::Generator;
 
 pub use check::OperationEntry;
+pub use plain::{PLAIN_PROGENITOR_DIR, generate_plain, plain_module_name};
 pub use report::Note;
-pub use write::{Drift, check_outputs, write_outputs};
+pub use write::{Drift, check_outputs, check_plain, write_outputs, write_plain};
 
 /// One SDK crate and the spec it is generated from.
 #[derive(Clone, Debug)]
