@@ -1,7 +1,17 @@
-//! The four benchmarked operations, each done two ways against the same server: through the SDK
-//! facade, and as a hand-written raw `reqwest` call that sends the same request (method, path and
+//! The four benchmarked operations, each done three ways against the same server: through the SDK
+//! facade; as a hand-written raw `reqwest` call that sends the same request (method, path and
 //! query, headers including credentials, body bytes) and reads the same response (decoding the
-//! same body the SDK decodes).
+//! same body the SDK decodes); and through the plain progenitor client of the same spec
+//! ([`crate::plain_progenitor`]), as a progenitor user calls it (the legacy XML operation has no
+//! plain progenitor call: see [`Operation::plain_progenitor_gap`]).
+//!
+//! A plain progenitor user puts static credentials in the `reqwest::Client`'s default headers
+//! (Iopole's bearer token, AppZen's three headers) and passes Iopole's `customer-id` header
+//! parameter to each call's builder. InvoiceXpress's `api_key` query parameter has no place in a
+//! plain client: the generator gives that client the key as its inner type and a pre-hook that
+//! appends it to the URL (progenitor's own mechanism; see `xtask/src/generate/plain.rs`). The
+//! plain clients send the User-Agent the raw calls send. What they send besides the SDK's
+//! request is listed in [`PLAIN_EXTRA_HEADERS`].
 //!
 //! Every client is built once, in [`Clients::new`], with the SDKs' default configuration
 //! ([`ClientConfig::default`](sdk_iopole::ClientConfig::default): up to 3 attempts, 30 s per attempt, 120 s per
@@ -12,7 +22,7 @@
 use std::fmt;
 
 use chrono::{DateTime, TimeZone, Utc};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde::{Deserialize, Serialize};
 
 use sdk_appzen::{AppZenClient, AppZenCredentials, Region, StatusSync};
@@ -22,6 +32,8 @@ use sdk_invoicexpress::{Account, DocumentKind, InvoiceXpressClient, StateChange}
 use sdk_iopole::types::SendStatusCode;
 use sdk_iopole::{Environment, IopoleClient, SendOutcome, StatusUpdateBuilder};
 use uuid::Uuid;
+
+use crate::plain_progenitor;
 
 /// Iopole's static bearer token.
 pub const IOPOLE_TOKEN: &str = "bench-static-bearer-token-7f3a9c2e5b";
@@ -81,6 +93,24 @@ impl Operation {
     }
 }
 
+impl Operation {
+    /// Why the operation has no plain progenitor call, or `None` when it has one.
+    pub fn plain_progenitor_gap(self) -> Option<&'static str> {
+        match self {
+            Self::LegacyChangeState => Some(
+                "hand-written XML endpoint: the spec marks it `x-sdk-facade`, so progenitor generates no call for it",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Headers the plain progenitor clients send that the SDK and the raw calls do not: progenitor
+/// adds `api-version` (the spec's `info.version`) to every request; the SDK's generator drops it
+/// (`xtask/src/generate/emit/requests.rs`). [`same_requests`] checks that this is the only
+/// difference.
+pub const PLAIN_EXTRA_HEADERS: &[&str] = &["api-version"];
+
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
@@ -98,7 +128,11 @@ pub struct Clients {
     legacy: LegacyClient,
     appzen: AppZenClient,
     raw: reqwest::Client,
+    plain_iopole: plain_progenitor::iopole::Client,
+    plain_invoicexpress: plain_progenitor::invoicexpress::Client,
+    plain_appzen: plain_progenitor::appzen::Client,
     iopole_invoice: Uuid,
+    iopole_customer: Uuid,
     appzen_invoice: Uuid,
     appzen_timestamp: DateTime<Utc>,
     iopole_agent: String,
@@ -176,17 +210,48 @@ impl Clients {
             .build()
             .map_err(failed)?;
         let raw = reqwest::Client::builder().build().map_err(failed)?;
+        let base_url = base_url.trim_end_matches('/');
+        let iopole_agent = iopole.runtime().user_agent().to_string();
+        let invoicexpress_agent = invoicexpress.runtime().user_agent().to_string();
+        let appzen_agent = appzen.user_agent().to_string();
+        let plain_iopole = plain_progenitor::iopole::Client::new_with_client(
+            base_url,
+            plain_http_client(
+                &iopole_agent,
+                &[(AUTHORIZATION.as_str(), &format!("Bearer {IOPOLE_TOKEN}"))],
+            )?,
+        );
+        let plain_invoicexpress = plain_progenitor::invoicexpress::Client::new_with_client(
+            base_url,
+            plain_http_client(&invoicexpress_agent, &[])?,
+            INVOICEXPRESS_API_KEY.to_string(),
+        );
+        let plain_appzen = plain_progenitor::appzen::Client::new_with_client(
+            base_url,
+            plain_http_client(
+                &appzen_agent,
+                &[
+                    ("x-api-key", api_key),
+                    ("customer-id", customer_id),
+                    ("customer-key", customer_key),
+                ],
+            )?,
+        );
         Ok(Self {
-            base_url: base_url.trim_end_matches('/').to_string(),
-            iopole_agent: iopole.runtime().user_agent().to_string(),
-            invoicexpress_agent: invoicexpress.runtime().user_agent().to_string(),
-            appzen_agent: appzen.user_agent().to_string(),
+            base_url: base_url.to_string(),
+            iopole_agent,
+            invoicexpress_agent,
+            appzen_agent,
             iopole,
             invoicexpress,
             legacy,
             appzen,
             raw,
+            plain_iopole,
+            plain_invoicexpress,
+            plain_appzen,
             iopole_invoice: IOPOLE_INVOICE_ID.parse().map_err(failed)?,
+            iopole_customer: IOPOLE_CUSTOMER_ID.parse().map_err(failed)?,
             appzen_invoice: APPZEN_INVOICE_UUID.parse().map_err(failed)?,
             appzen_timestamp: Utc
                 .with_ymd_and_hms(2020, 11, 1, 11, 1, 0)
@@ -252,6 +317,95 @@ impl Clients {
                     .await
                     .map_err(failed)?;
                 match receipt.request_id() {
+                    Some(_) => Ok(()),
+                    None => Err(failed("no correlation id")),
+                }
+            }
+        }
+    }
+
+    /// The same call through the plain progenitor client, as a progenitor user writes it; the
+    /// legacy XML operation has none ([`Operation::plain_progenitor_gap`]) and fails.
+    pub async fn plain(&self, operation: Operation) -> Result<(), CallError> {
+        match operation {
+            Operation::IopoleSendStatus => {
+                use plain_progenitor::iopole::{Error, types};
+                let sent = self
+                    .plain_iopole
+                    .send_status()
+                    .invoice_id(self.iopole_invoice)
+                    .customer_id(self.iopole_customer)
+                    .body(types::StatusUpdate {
+                        attachments: Vec::new(),
+                        code: types::SendStatusCode::InHand,
+                        message: Some(IOPOLE_MESSAGE.to_string()),
+                        payment: None,
+                        rejection_detail: None,
+                    })
+                    .send()
+                    .await;
+                // The spec's one success body is the 201's; its 204 is `x-sdk-facade` (progenitor
+                // takes one success type), so plain progenitor hands the 204 back as unexpected.
+                match sent {
+                    Err(Error::UnexpectedResponse(response))
+                        if response.status() == reqwest::StatusCode::NO_CONTENT =>
+                    {
+                        let body = response.bytes().await.map_err(failed)?;
+                        if body.is_empty() {
+                            Ok(())
+                        } else {
+                            Err(failed("a body with the 204"))
+                        }
+                    }
+                    Ok(reply) => Err(format!("unexpected answer {}", reply.status())),
+                    Err(error) => Err(failed(error)),
+                }
+            }
+            Operation::InvoiceXpressChangeState => {
+                use plain_progenitor::invoicexpress::types;
+                let reply = self
+                    .plain_invoicexpress
+                    .change_document_state()
+                    .document_type(types::DocumentType::Invoices)
+                    .document_id(INVOICEXPRESS_DOCUMENT_ID)
+                    .body(types::ChangeStateRequest {
+                        invoice: Some(types::StateChange {
+                            message: None,
+                            state: types::StateChangeKind::Finalized,
+                        }),
+                        quote: None,
+                        receipt: None,
+                        shipping: None,
+                    })
+                    .send()
+                    .await
+                    .map_err(failed)?;
+                match reply.into_inner().invoice.and_then(|document| document.status) {
+                    Some(types::DocumentStatus::Final) => Ok(()),
+                    other => Err(format!("unexpected document status {other:?}")),
+                }
+            }
+            Operation::LegacyChangeState => Err(failed(
+                operation.plain_progenitor_gap().unwrap_or("no plain progenitor call"),
+            )),
+            Operation::AppZenStatusSync => {
+                use plain_progenitor::appzen::types;
+                let (invoice_id, invoice_status) = APPZEN_ERP_INVOICE;
+                let reply = self
+                    .plain_appzen
+                    .status_sync()
+                    .uuid(self.appzen_invoice)
+                    .body(types::StatusSyncRequest {
+                        appzen_invoice_state: types::AppzenInvoiceState::Created,
+                        error_data: None,
+                        invoice_id: Some(invoice_id.to_string()),
+                        invoice_status: Some(invoice_status.to_string()),
+                        timestamp: self.appzen_timestamp,
+                    })
+                    .send()
+                    .await
+                    .map_err(failed)?;
+                match reply.headers().get("x-correlation-id") {
                     Some(_) => Ok(()),
                     None => Err(failed("no correlation id")),
                 }
@@ -385,29 +539,83 @@ impl Clients {
     }
 }
 
-/// Sends `operation` once through the SDK and once raw with the server recording, and checks that
-/// both requests are identical: method, path and query, every header (sorted), body bytes.
+/// A `reqwest::Client` as a plain progenitor user builds one: the User-Agent and the static
+/// credential headers as default headers.
+fn plain_http_client(user_agent: &str, headers: &[(&str, &str)]) -> Result<reqwest::Client, CallError> {
+    let mut defaults = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let mut value = HeaderValue::from_str(value).map_err(failed)?;
+        value.set_sensitive(true);
+        defaults.insert(HeaderName::from_bytes(name.as_bytes()).map_err(failed)?, value);
+    }
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .default_headers(defaults)
+        .build()
+        .map_err(failed)
+}
+
+/// One request as the server recorded it, for [`same_requests`]'s comparisons.
+type Captured = crate::server::CapturedRequest;
+
+/// Sends `operation` once through the SDK, once raw and once through the plain progenitor client
+/// (when it has one) with the server recording, and checks that the raw request is identical to
+/// the SDK's (method, path and query, every header (sorted), body bytes) and that the plain one
+/// is too once the headers in [`PLAIN_EXTRA_HEADERS`] are left out (and that it sends them).
 /// Returns the SDK's request.
 pub async fn same_requests(
     server: &crate::server::Server,
     clients: &Clients,
     operation: Operation,
-) -> Result<crate::server::CapturedRequest, CallError> {
-    server.capture(true);
-    clients.sdk(operation).await?;
-    let sdk = server.capture(false);
-    server.capture(true);
-    clients.raw(operation).await?;
-    let raw = server.capture(false);
-    match (sdk.as_slice(), raw.as_slice()) {
-        ([sdk], [raw]) if sdk == raw => Ok(sdk.clone()),
-        ([sdk], [raw]) => Err(format!(
+) -> Result<Captured, CallError> {
+    let sdk = captured(server, "SDK", operation, clients.sdk(operation)).await?;
+    let raw = captured(server, "raw", operation, clients.raw(operation)).await?;
+    if raw != sdk {
+        return Err(format!(
             "{operation}: the raw request differs from the SDK's\n  SDK: {sdk:?}\n  raw: {raw:?}"
-        )),
-        _ => Err(format!(
-            "{operation}: expected one request each, saw {} (SDK) and {} (raw)",
-            sdk.len(),
-            raw.len()
+        ));
+    }
+    if operation.plain_progenitor_gap().is_none() {
+        let plain = captured(server, "plain progenitor", operation, clients.plain(operation)).await?;
+        let missing: Vec<&str> = PLAIN_EXTRA_HEADERS
+            .iter()
+            .copied()
+            .filter(|extra| !plain.headers.iter().any(|(name, _)| name == extra))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "{operation}: the plain progenitor request lacks {missing:?}; update PLAIN_EXTRA_HEADERS\n  plain: {plain:?}"
+            ));
+        }
+        let mut trimmed = plain.clone();
+        trimmed
+            .headers
+            .retain(|(name, _)| !PLAIN_EXTRA_HEADERS.contains(&name.as_str()));
+        if trimmed != sdk {
+            return Err(format!(
+                "{operation}: the plain progenitor request differs from the SDK's (beyond {PLAIN_EXTRA_HEADERS:?})\n  SDK:   {sdk:?}\n  plain: {plain:?}"
+            ));
+        }
+    }
+    Ok(sdk)
+}
+
+/// Runs `call` with the server recording, and returns the one request it sent.
+async fn captured(
+    server: &crate::server::Server,
+    side: &str,
+    operation: Operation,
+    call: impl std::future::Future<Output = Result<(), CallError>>,
+) -> Result<Captured, CallError> {
+    server.capture(true);
+    let outcome = call.await;
+    let requests = server.capture(false);
+    outcome.map_err(|error| format!("{operation} ({side}): {error}"))?;
+    match <[Captured; 1]>::try_from(requests) {
+        Ok([request]) => Ok(request),
+        Err(requests) => Err(format!(
+            "{operation}: expected one {side} request, saw {}",
+            requests.len()
         )),
     }
 }
