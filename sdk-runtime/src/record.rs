@@ -1,8 +1,8 @@
 //! What one call saw, shared between the call wrappers and the hooks through a task-local: the
 //! explicit per-call context the hooks fill in and the wrappers read when the call ends.
 
+use std::cell::RefCell;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -40,8 +40,9 @@ pub(crate) struct CallRecord {
 }
 
 impl CallRecord {
-    /// The final response's headers: the copy the hooks made when they saw the response (so a
-    /// successful call copies them once), or a copy of `headers` when no hook ran.
+    /// The final response's headers: the ones the hooks kept when they saw the response (moved
+    /// there on a success, so a successful call never copies them), or a copy of `headers` when
+    /// no hook ran.
     pub fn take_headers(&mut self, headers: &HeaderMap) -> HeaderMap {
         if self.status.is_some() {
             std::mem::take(&mut self.headers)
@@ -67,24 +68,37 @@ impl CallFacts {
     }
 }
 
-type SharedRecord = Arc<Mutex<CallRecord>>;
-
 tokio::task_local! {
-    static CALL: SharedRecord;
+    // A `RefCell`: the call's task owns the record; the hooks borrow it only between awaits.
+    static CALL: RefCell<CallRecord>;
 }
 
 /// Updates the current call's record (nothing happens outside a call).
 pub(crate) fn with_record(update: impl FnOnce(&mut CallRecord)) {
     let _ = CALL.try_with(|record| {
-        if let Ok(mut record) = record.lock() {
+        if let Ok(mut record) = record.try_borrow_mut() {
             update(&mut record);
         }
     });
 }
 
+/// Records a successful response's status and headers. Inside a call the record keeps the
+/// headers (the call wrapper hands them to the caller) and an empty map comes back for the
+/// rebuilt response, so they are not copied; outside a call they come back unchanged.
+pub(crate) fn record_success(status: StatusCode, headers: HeaderMap) -> HeaderMap {
+    let mut headers = Some(headers);
+    with_record(|record| {
+        record.status = Some(status);
+        if let Some(headers) = headers.take() {
+            record.headers = headers;
+        }
+    });
+    headers.unwrap_or_default()
+}
+
 /// Reads from the current call's record, if a call is running.
 pub(crate) fn read_record<R>(read: impl FnOnce(&CallRecord) -> R) -> Option<R> {
-    CALL.try_with(|record| record.lock().ok().map(|record| read(&record)))
+    CALL.try_with(|record| record.try_borrow().ok().map(|record| read(&record)))
         .ok()
         .flatten()
 }
@@ -102,21 +116,17 @@ pub(crate) async fn scoped<R>(
     call: impl Future<Output = R>,
 ) -> (Option<R>, CallRecord) {
     let started = Instant::now();
-    let record: SharedRecord = Arc::new(Mutex::new(CallRecord {
+    let record = RefCell::new(CallRecord {
         operation: Some(operation),
         deadline: started.checked_add(deadline),
         ..CallRecord::default()
-    }));
+    });
     let limit = deadline.saturating_add(Duration::from_millis(250));
     // Boxed: the generated future is several KiB, and moving it through the scope and the
     // timeout by value costs more than one allocation.
-    let outcome = CALL
-        .scope(record.clone(), tokio::time::timeout(limit, Box::pin(call)))
-        .await
-        .ok();
-    let record = match record.lock() {
-        Ok(mut guard) => std::mem::take(&mut *guard),
-        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
-    };
+    let mut scope = std::pin::pin!(CALL.scope(record, tokio::time::timeout(limit, Box::pin(call))));
+    let outcome = scope.as_mut().await.ok();
+    // The scope gives its value back once the call is done.
+    let record = scope.as_mut().take_value().map(RefCell::into_inner).unwrap_or_default();
     (outcome, record)
 }
