@@ -104,6 +104,11 @@ impl Credentials {
         }
     }
 
+    /// Whether a rejected credential can be renewed (only OAuth2 tokens can).
+    pub(crate) fn renewable(&self) -> bool {
+        matches!(self, Self::OAuth2(_))
+    }
+
     /// After a 401: whether a fresh credential exists, and if so, puts it on `request`.
     /// Only OAuth2 tokens can be renewed; every other kind returns `Ok(false)`.
     pub(crate) async fn renew_after_rejection(&self, request: &mut reqwest::Request) -> Result<bool, AuthError> {

@@ -13,7 +13,7 @@ use tracing::Instrument;
 
 use crate::body::read_capped;
 use crate::operation::OperationSpec;
-use crate::record::{read_record, with_record};
+use crate::record::{read_record, record_success, with_record};
 use crate::retry::{Attempted, Decision, Progress, decide, is_idempotent};
 use crate::runtime::Runtime;
 
@@ -141,6 +141,7 @@ impl Runtime {
         with_record(|record| record.idempotent = idempotent);
         let span = tracing::Span::current();
         let operation_id = read_record(|record| record.operation.map(|op| op.operation_id)).flatten();
+        let shared_body = SharedBody::of(&request);
         let mut attempt = 0u32;
         let mut renewed_credentials = false;
         loop {
@@ -149,10 +150,13 @@ impl Runtime {
             if attempt > 1 {
                 span.record("http.request.resend_count", attempt - 1);
             }
-            // Keep a copy for a possible next attempt; a streaming body cannot be copied, so such
-            // a request is sent once.
-            let spare = if attempt < config.retry.max_attempts || !renewed_credentials {
-                request.try_clone()
+            // Keep a copy only when another attempt is possible: a retry left, or a rejected
+            // token that can still be renewed. A streaming body cannot be copied, so such a
+            // request is sent once.
+            let another_attempt_possible =
+                attempt < config.retry.max_attempts || (!renewed_credentials && self.inner.credentials.renewable());
+            let spare = if another_attempt_possible {
+                retry_copy(&request, &shared_body)
             } else {
                 None
             };
@@ -239,11 +243,7 @@ impl Runtime {
                 // The body is read here, under the size limit, so that a body that breaks off is
                 // recorded as what it is: a processed request whose answer was lost.
                 let version = response.version();
-                let headers = std::mem::take(response.headers_mut());
-                with_record(|record| {
-                    record.status = Some(status);
-                    record.headers = headers.clone();
-                });
+                let headers = record_success(status, std::mem::take(response.headers_mut()));
                 let (body, failure) = read_capped(response, config.limits.success).await;
                 if let Some(failure) = failure {
                     let problem = failure.problem();
@@ -344,6 +344,42 @@ impl Runtime {
         });
         Ok(rebuilt(status, version, headers, body))
     }
+}
+
+/// A request's body as every attempt's copy shares it.
+enum SharedBody {
+    None,
+    /// Copied once per call into a reference-counted buffer.
+    Bytes(Bytes),
+    /// A stream cannot be copied: such a request is sent once.
+    Stream,
+}
+
+impl SharedBody {
+    fn of(request: &reqwest::Request) -> Self {
+        match request.body() {
+            None => Self::None,
+            Some(body) => body
+                .as_bytes()
+                .map_or(Self::Stream, |bytes| Self::Bytes(Bytes::copy_from_slice(bytes))),
+        }
+    }
+}
+
+/// A copy of `request` for another attempt, sharing `body`. Unlike `Request::try_clone`, it
+/// copies no extensions: the only one the SDK's requests carry is the timeout, which the send
+/// loop sets before every attempt.
+fn retry_copy(request: &reqwest::Request, body: &SharedBody) -> Option<reqwest::Request> {
+    let body = match body {
+        SharedBody::None => None,
+        SharedBody::Bytes(bytes) => Some(reqwest::Body::from(bytes.clone())),
+        SharedBody::Stream => return None,
+    };
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// What a rebuilt response gives as its URL: reqwest's own placeholder for a response built
