@@ -157,6 +157,9 @@ impl Runtime {
             Some(Err(Generated::UnexpectedResponse(response))) => {
                 // The hooks buffered the body, so this reads memory.
                 match response.bytes().await {
+                    // A 204 (or any 2xx the generated client has no body type for) usually
+                    // comes empty: no decode attempt, no decode error to build.
+                    Ok(body) if body.iter().all(u8::is_ascii_whitespace) => SuccessBody::Empty,
                     Ok(body) => match serde_json::from_slice(&body) {
                         Ok(value) => SuccessBody::Decoded(value),
                         Err(error) => self.lenient_body(operation, body, || error.to_string()),
