@@ -71,7 +71,8 @@ impl TransitionTable {
     ) -> impl Iterator<Item = &'static Transition> + 'a {
         self.rows
             .iter()
-            .filter(move |row| row.applies_to(kind) && row.from == *from)
+            // The status first: it rules out most rows with one comparison.
+            .filter(move |row| row.from == *from && row.applies_to(kind))
     }
 
     /// The shortest sequence of rows that takes a `kind` document from `from` to `to`, each row
