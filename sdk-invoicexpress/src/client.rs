@@ -149,11 +149,11 @@ impl InvoiceXpressClient {
             .document_type(types::DocumentType::from(document_type))
             .document_id(document_id)
             .body(body)
-            .send();
-        // The response wraps fourteen document kinds (about 16 KiB): boxed as soon as it is
-        // decoded, so the layers above move a pointer instead of copying it. The future is boxed
-        // for the same reason.
-        let call = Box::pin(async move { generated.await?.map(Box::new) });
+            .send_boxed();
+        // The response wraps fourteen document kinds (about 16 KiB): `send_boxed` decodes it
+        // into a box (`x-sdk-boxed-response`), so the layers above move a pointer instead of
+        // copying it. The future is boxed for the same reason.
+        let call = Box::pin(generated);
         let reply = Box::pin(
             self.runtime
                 .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, call),
@@ -188,7 +188,7 @@ impl InvoiceXpressClient {
                 .get_document()
                 .document_type(types::DocumentType::from(document_type))
                 .document_id(document_id)
-                .send()
+                .send_boxed()
                 .await?;
             let (status, headers) = (value.status(), value.headers().clone());
             match WrappedDocument::try_from(value.into_inner()) {
@@ -227,10 +227,11 @@ pub(crate) fn change_request(kind: DocumentKind, change: &StateChange) -> types:
 /// order) and the others. Decoding one that wraps none fails, so the runtime reports such a 200
 /// as a decode error, its second decoding (without `null`s) included.
 #[derive(Deserialize)]
-#[serde(try_from = "DocumentResponse")]
+#[serde(try_from = "Box<DocumentResponse>")]
 struct WrappedDocument {
     first: Document,
-    others: DocumentResponse,
+    /// Boxed, as decoded (see `x-sdk-boxed-response`): about 16 KiB.
+    others: Box<DocumentResponse>,
 }
 
 impl WrappedDocument {
@@ -241,10 +242,10 @@ impl WrappedDocument {
     }
 }
 
-impl TryFrom<DocumentResponse> for WrappedDocument {
+impl TryFrom<Box<DocumentResponse>> for WrappedDocument {
     type Error = NoDocument;
 
-    fn try_from(mut response: DocumentResponse) -> Result<Self, NoDocument> {
+    fn try_from(mut response: Box<DocumentResponse>) -> Result<Self, NoDocument> {
         match response.take_any_document() {
             Some(first) => Ok(Self {
                 first,
@@ -256,7 +257,7 @@ impl TryFrom<DocumentResponse> for WrappedDocument {
 }
 
 /// A [`DocumentResponse`] that wraps no document under a known key.
-struct NoDocument(DocumentResponse);
+struct NoDocument(Box<DocumentResponse>);
 
 impl NoDocument {
     const REASON: &str = "no document under invoice, simplified_invoice, invoice_receipt, credit_note, debit_note, \

@@ -3313,6 +3313,89 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        ///Like `send`, with the success value decoded straight into a `Box` (`x-sdk-boxed-response`).
+        pub(crate) async fn send_boxed(
+            self,
+        ) -> Result<
+            ResponseValue<::std::boxed::Box<types::DocumentResponse>>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, document_type, document_id, body } = self;
+            let document_type = document_type.map_err(Error::InvalidRequest)?;
+            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ChangeStateRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}/change-state.json", client.baseurl, encode_path(& document_type
+                .to_string()), encode_path(& document_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            header_map
+                .append(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.put(url).json(&body).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
+            let info = OperationInfo {
+                operation_id: "change_document_state",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                406u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
     }
     /**Builder for [`Client::get_document`]
 
@@ -3357,6 +3440,70 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::DocumentResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, document_type, document_id } = self;
+            let document_type = document_type.map_err(Error::InvalidRequest)?;
+            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/{}/{}.json", client.baseurl, encode_path(& document_type
+                .to_string()), encode_path(& document_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            header_map
+                .append(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).build()?;
+            header_map.extend(::std::mem::take(request.headers_mut()));
+            *request.headers_mut() = header_map;
+            let info = OperationInfo {
+                operation_id: "get_document",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Like `send`, with the success value decoded straight into a `Box` (`x-sdk-boxed-response`).
+        pub(crate) async fn send_boxed(
+            self,
+        ) -> Result<
+            ResponseValue<::std::boxed::Box<types::DocumentResponse>>,
             Error<types::ErrorResponse>,
         > {
             let Self { client, document_type, document_id } = self;
