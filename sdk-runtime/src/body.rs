@@ -155,6 +155,11 @@ pub(crate) async fn read_capped(mut response: reqwest::Response, limit: usize) -
     let expected = response
         .content_length()
         .map(|length| usize::try_from(length).unwrap_or(usize::MAX).min(limit));
+    // Announced empty (a 204, a `Content-Length: 0`): nothing to read. hyper has already seen the
+    // end of such a body, so the connection stays reusable.
+    if expected == Some(0) && response.content_length() == Some(0) {
+        return (Bytes::new(), None);
+    }
     let seed = |first: Option<Bytes>, buffer: BytesMut| seed(first, buffer, expected);
     let mut first: Option<Bytes> = None;
     let mut buffer = BytesMut::new();
