@@ -1624,7 +1624,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/dictionary-data-services/invoice/{}/status-sync", client.baseurl,
-                encode_path(& uuid.to_string()),
+                uuid,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
@@ -1728,7 +1728,7 @@ pub mod builder {
             let uuid = uuid.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/dictionary-data-services/invoice/{}/audit-results", client.baseurl,
-                encode_path(& uuid.to_string()),
+                uuid,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map

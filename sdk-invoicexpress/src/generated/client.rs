@@ -3247,7 +3247,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/{}/{}/change-state.json", client.baseurl, encode_path(& document_type
-                .to_string()), encode_path(& document_id.to_string()),
+                .to_string()), document_id,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
@@ -3330,7 +3330,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/{}/{}/change-state.json", client.baseurl, encode_path(& document_type
-                .to_string()), encode_path(& document_id.to_string()),
+                .to_string()), document_id,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
@@ -3447,7 +3447,7 @@ pub mod builder {
             let document_id = document_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/{}/{}.json", client.baseurl, encode_path(& document_type
-                .to_string()), encode_path(& document_id.to_string()),
+                .to_string()), document_id,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
@@ -3511,7 +3511,7 @@ pub mod builder {
             let document_id = document_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/{}/{}.json", client.baseurl, encode_path(& document_type
-                .to_string()), encode_path(& document_id.to_string()),
+                .to_string()), document_id,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
@@ -3598,8 +3598,7 @@ pub mod builder {
             let Self { client, document_id } = self;
             let document_id = document_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/document/{}/related_documents.json", client.baseurl, encode_path(&
-                document_id.to_string()),
+                "{}/document/{}/related_documents.json", client.baseurl, document_id,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map

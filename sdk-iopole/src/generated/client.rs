@@ -6413,10 +6413,7 @@ pub mod builder {
                     types::StatusUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/invoice/{}/status", client.baseurl, encode_path(& invoice_id
-                .to_string()),
-            );
+            let url = format!("{}/v1/invoice/{}/status", client.baseurl, invoice_id,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
@@ -6549,8 +6546,7 @@ pub mod builder {
             let invoice_id = invoice_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/invoice/{}/status-history", client.baseurl, encode_path(&
-                invoice_id.to_string()),
+                "{}/v1/invoice/{}/status-history", client.baseurl, invoice_id,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
@@ -6770,8 +6766,7 @@ pub mod builder {
             let status_id = status_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/invoice/status/{}/markAsSeen", client.baseurl, encode_path(&
-                status_id.to_string()),
+                "{}/v1/invoice/status/{}/markAsSeen", client.baseurl, status_id,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
@@ -7098,10 +7093,7 @@ pub mod builder {
             let Self { client, webhook_id, customer_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/config/webhook/{}", client.baseurl, encode_path(& webhook_id
-                .to_string()),
-            );
+            let url = format!("{}/v1/config/webhook/{}", client.baseurl, webhook_id,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
@@ -7196,10 +7188,7 @@ pub mod builder {
             let Self { client, webhook_id, customer_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/config/webhook/{}", client.baseurl, encode_path(& webhook_id
-                .to_string()),
-            );
+            let url = format!("{}/v1/config/webhook/{}", client.baseurl, webhook_id,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(

@@ -22,11 +22,22 @@
 //! *request.headers_mut() = header_map;
 //! ```
 //!
+//! A path parameter whose type prints only URL-safe characters (a UUID, an integer) goes into the
+//! URL as it prints, instead of `encode_path(&value.to_string())` (a string built, then scanned
+//! and copied again for characters it cannot contain).
+//!
 //! The pass is strict: a `send` that does not have this shape fails the generation, so a
 //! progenitor upgrade that changes it is noticed rather than half-rewritten.
 
+use std::collections::BTreeMap;
+
 use quote::quote;
-use syn::{Block, Expr, ExprMethodCall, ImplItem, Item, Lit, Local, Pat, Stmt};
+use syn::punctuated::Punctuated;
+use syn::{Block, Expr, ExprMethodCall, Fields, ImplItem, Item, Lit, Local, Pat, Stmt, Token};
+
+/// Path parameter types whose `Display` prints only characters a path segment may hold as they
+/// are (hex digits and hyphens, digits and a minus sign), as progenitor writes them.
+const URL_SAFE_TYPES: &[&str] = &["::uuid::Uuid", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"];
 
 /// Headers added after the generated code built the map: the body's `Content-Type`, then, in
 /// the runtime's `pre` hook, the `User-Agent` and at most three credential headers (AppZen's).
@@ -43,25 +54,81 @@ pub(crate) fn build_headers_once(file: &mut syn::File) -> Result<usize, String> 
             _ => None,
         })
         .ok_or("progenitor produced no `builder` module")?;
+    let url_safe = url_safe_fields(builder);
     let mut rewritten = 0;
     for item in builder.iter_mut() {
         let Item::Impl(implementation) = item else { continue };
         let owner = &implementation.self_ty;
         let owner = quote!(#owner).to_string().replace(' ', "");
+        let name = owner.split('<').next().unwrap_or_default().to_string();
         for member in &mut implementation.items {
             let ImplItem::Fn(function) = member else { continue };
             if function.sig.ident != "send" {
                 continue;
             }
-            rewrite_send(&mut function.block).map_err(|cause| format!("`{owner}::send`: {cause}"))?;
+            let safe = url_safe.get(&name).map(Vec::as_slice).unwrap_or_default();
+            rewrite_send(&mut function.block, safe).map_err(|cause| format!("`{owner}::send`: {cause}"))?;
             rewritten += 1;
         }
     }
     Ok(rewritten)
 }
 
+/// Per builder struct, the fields of a [`URL_SAFE_TYPES`] type (`Result<T, String>`).
+fn url_safe_fields(builder: &[Item]) -> BTreeMap<String, Vec<String>> {
+    let mut fields = BTreeMap::new();
+    for item in builder {
+        let Item::Struct(structure) = item else { continue };
+        let Fields::Named(named) = &structure.fields else {
+            continue;
+        };
+        let safe = named
+            .named
+            .iter()
+            .filter(|field| {
+                let ty = &field.ty;
+                let ty = quote!(#ty).to_string().replace(' ', "");
+                URL_SAFE_TYPES.iter().any(|safe| ty == format!("Result<{safe},String>"))
+            })
+            .filter_map(|field| field.ident.as_ref().map(ToString::to_string))
+            .collect();
+        fields.insert(structure.ident.to_string(), safe);
+    }
+    fields
+}
+
+/// In `let url = format!(...)`, `encode_path(&x.to_string())` becomes `x` for each URL-safe `x`.
+fn plain_path_parameters(block: &mut Block, url_safe: &[String]) -> Result<(), String> {
+    let Some(Stmt::Local(url)) = block.stmts.iter_mut().find(|stmt| local_named(stmt, "url").is_some()) else {
+        return Err("no `url`".into());
+    };
+    let Some(init) = url.init.as_mut() else {
+        return Err("`url` has no value".into());
+    };
+    let Expr::Macro(format) = &mut *init.expr else {
+        return Err("`url` is not built by `format!`".into());
+    };
+    let mut args = format
+        .mac
+        .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        .map_err(|e| format!("`url`'s `format!` does not parse: {e}"))?;
+    for arg in args.iter_mut() {
+        let text = quote!(#arg).to_string().replace(' ', "");
+        if let Some(field) = url_safe
+            .iter()
+            .find(|field| text == format!("encode_path(&{field}.to_string())"))
+        {
+            let field = quote::format_ident!("{}", field);
+            *arg = syn::parse_quote!(#field);
+        }
+    }
+    format.mac.tokens = quote!(#args);
+    Ok(())
+}
+
 /// One `send` body.
-fn rewrite_send(block: &mut Block) -> Result<(), String> {
+fn rewrite_send(block: &mut Block, url_safe: &[String]) -> Result<(), String> {
+    plain_path_parameters(block, url_safe)?;
     let map_at = block
         .stmts
         .iter()
@@ -237,6 +304,11 @@ mod tests {
     fn file(send_body: proc_macro2::TokenStream) -> syn::File {
         syn::parse2(quote! {
             pub mod builder {
+                pub struct SendStatus<'a> {
+                    client: &'a super::Client,
+                    invoice_id: Result<::uuid::Uuid, String>,
+                    name: Result<String, String>,
+                }
                 impl<'a> SendStatus<'a> {
                     pub async fn send(self) -> Result<(), ()> {
                         #send_body
@@ -249,7 +321,10 @@ mod tests {
 
     fn progenitor_send() -> proc_macro2::TokenStream {
         quote! {
-            let url = format!("{}/v1/x", client.baseurl);
+            let url = format!(
+                "{}/v1/x/{}/{}", client.baseurl, encode_path(&invoice_id.to_string()),
+                encode_path(&name.to_string()),
+            );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
@@ -293,11 +368,18 @@ mod tests {
         );
         assert!(code.contains(".post(url).json(&body).build()?"), "{code}");
         assert!(code.contains("HeaderMap::with_capacity(7usize)"), "{code}");
+        // The UUID goes in as it prints; the string is still encoded.
+        let flat: String = code.split_whitespace().collect();
+        assert!(
+            flat.contains("client.baseurl,invoice_id,encode_path(&name.to_string()),"),
+            "{code}"
+        );
     }
 
     #[test]
     fn a_request_without_accept_only_loses_api_version() {
         let mut file = file(quote! {
+            let url = format!("{}/v1/x", client.baseurl);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
@@ -315,6 +397,7 @@ mod tests {
     #[test]
     fn a_send_of_another_shape_fails_the_generation() {
         let mut file = file(quote! {
+            let url = format!("{}/v1/x", client.baseurl);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             let mut request = client.client.get(url).headers(header_map).build()?;
             Ok(())
@@ -329,6 +412,7 @@ mod tests {
 
     fn file_with_extra_header() -> syn::File {
         file(quote! {
+            let url = format!("{}/v1/x", client.baseurl);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map.append(
                 ::reqwest::header::HeaderName::from_static("api-version"),
