@@ -27,12 +27,12 @@
 //! the legacy [`LegacyErrors`] body, and [`ErrorExt`] gives its messages, its
 //! documented status and why a call was refused before sending ([`LocalRefusal`]).
 
-use quick_xml::events::{BytesDecl, Event};
+use quick_xml::events::{BytesDecl, BytesText, Event};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 #[cfg(doc)]
 use sdk_runtime::ErrorKind;
 use sdk_runtime::{BodyProblem, Reply, Runtime};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::client::StateChanged;
 use crate::config::{Connection, client_builder};
@@ -206,15 +206,6 @@ pub enum XmlBodyError {
     Write(String),
 }
 
-/// The body the legacy API expects, in the seed's element order: `state`, then `message` (only
-/// for a cancel).
-#[derive(Serialize)]
-struct StateChangeBody<'a> {
-    state: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-}
-
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
@@ -232,16 +223,26 @@ pub fn encode_state_change(change: &StateChange) -> Result<String, XmlBodyError>
         return Err(XmlBodyError::InvalidCharacter(u32::from(bad)));
     }
     let state = change.legacy_state();
-    let body = StateChangeBody {
-        state: state.as_str(),
-        message: change.reason(),
-    };
-    let mut writer = quick_xml::Writer::new(Vec::new());
+    let message = change.reason();
+    // Written as events (the element names are fixed), in the seed's order: `state`, then
+    // `message` (only for a cancel).
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(128));
     writer
         .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .map_err(|error| XmlBodyError::Write(error.to_string()))?;
-    writer
-        .write_serializable("invoice", &body)
+        .and_then(|()| {
+            writer.create_element("invoice").write_inner_content(|writer| {
+                writer
+                    .create_element("state")
+                    .write_text_content(BytesText::new(state.as_str()))?;
+                if let Some(message) = message {
+                    // `<`, `>` and `&` only, as the serde serializer wrote it before: the wire
+                    // bytes stay the same.
+                    let text = BytesText::from_escaped(quick_xml::escape::partial_escape(message));
+                    writer.create_element("message").write_text_content(text)?;
+                }
+                Ok(())
+            })
+        })
         .map_err(|error| XmlBodyError::Write(error.to_string()))?;
     String::from_utf8(writer.into_inner()).map_err(|error| XmlBodyError::Write(error.to_string()))
 }
