@@ -152,13 +152,11 @@ impl InvoiceXpressClient {
             .send_boxed();
         // The response wraps fourteen document kinds (about 16 KiB): `send_boxed` decodes it
         // into a box (`x-sdk-boxed-response`), so the layers above move a pointer instead of
-        // copying it. The future is boxed for the same reason.
-        let call = Box::pin(generated);
-        let reply = Box::pin(
-            self.runtime
-                .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, call),
-        )
-        .await?;
+        // copying it.
+        let reply = self
+            .runtime
+            .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, generated)
+            .await?;
         Ok(reply.map(|body| match body {
             SuccessBody::Decoded(mut response) => StateChanged {
                 document: response.take_preferred(document_type),
