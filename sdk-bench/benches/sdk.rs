@@ -279,8 +279,12 @@ fn workspace_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-/// Part 1: rounds of sequential calls, each operation's sides (raw, plain progenitor, SDK) one
-/// after the other in an order that rotates from round to round.
+/// Slices a round's calls per side are cut into: the sides take turns slice by slice, so that
+/// load from outside the bench (the machine is shared) falls on every side alike.
+const SLICES_PER_ROUND: usize = 10;
+
+/// Part 1: rounds of sequential calls, each operation's sides (raw, plain progenitor, SDK) taking
+/// turns slice by slice, in an order that rotates from round to round.
 fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
     let server = Server::start()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -295,6 +299,7 @@ fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
         Ok::<(), String>(())
     })?;
 
+    // Seconds taken by `count` sequential calls.
     let timed = |operation: Operation, side: Side, count: usize| -> Result<f64, BoxError> {
         runtime.block_on(async {
             let start = Instant::now();
@@ -305,7 +310,7 @@ fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
                     Side::Sdk => black_box(clients.sdk(black_box(operation)).await)?,
                 }
             }
-            Ok(count as f64 / start.elapsed().as_secs_f64())
+            Ok(start.elapsed().as_secs_f64())
         })
     };
 
@@ -314,6 +319,7 @@ fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
             timed(operation, side, WARMUP_CALLS)?;
         }
     }
+    let slices = SLICES_PER_ROUND.min(settings.calls).max(1);
     let mut results: Vec<CallResult> = Operation::ALL
         .iter()
         .map(|&operation| CallResult {
@@ -329,9 +335,16 @@ fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
             let mut sides = Side::for_operation(result.operation);
             let shift = round % sides.len();
             sides.rotate_left(shift);
-            for side in sides {
-                let rate = timed(result.operation, side, settings.calls)?;
-                result.rounds(side).push(rate);
+            let mut seconds = vec![0.0; sides.len()];
+            for slice in 0..slices {
+                // The round's calls shared out, the remainder to the first slices.
+                let count = settings.calls / slices + usize::from(slice < settings.calls % slices);
+                for (at, &side) in sides.iter().enumerate() {
+                    seconds[at] += timed(result.operation, side, count)?;
+                }
+            }
+            for (at, &side) in sides.iter().enumerate() {
+                result.rounds(side).push(settings.calls as f64 / seconds[at]);
             }
         }
         eprintln!("  round {}/{} done", round + 1, settings.rounds);
@@ -1003,8 +1016,9 @@ fn render(
     let _ = writeln!(
         out,
         "- Counts: {WARMUP_CALLS} untimed calls per operation and side, then {} rounds; a round runs {} sequential \
-         calls per operation and side (raw, plain progenitor, SDK), one side after the other, rotating the order \
-         from one round to the next (raw first, then plain first, then SDK first, ...) to cancel drift. \
+         calls per operation and side (raw, plain progenitor, SDK) in {SLICES_PER_ROUND} slices, the sides \
+         taking turns slice by slice (so load from outside the bench falls on every side alike), the order \
+         rotating from one round to the next (raw first, then plain first, then SDK first, ...) to cancel drift. \
          Reported: the median of the rounds' calls/s on each side, and the ratios of those medians. {} calls in all.",
         settings.rounds,
         thousands(settings.calls as f64),
