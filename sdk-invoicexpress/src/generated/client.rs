@@ -3313,13 +3313,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the success value decoded straight into a `Box` (`x-sdk-boxed-response`).
-        pub(crate) async fn send_boxed(
+        ///Like `send`, with the success body decoded as `U`, the facade's own form of it (`x-sdk-decode-as`).
+        pub(crate) async fn send_as<U: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<::std::boxed::Box<types::DocumentResponse>>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<U>, Error<types::ErrorResponse>> {
             let Self { client, document_type, document_id, body } = self;
             let document_type = document_type.map_err(Error::InvalidRequest)?;
             let document_id = document_id.map_err(Error::InvalidRequest)?;
@@ -3499,13 +3496,10 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
-        ///Like `send`, with the success value decoded straight into a `Box` (`x-sdk-boxed-response`).
-        pub(crate) async fn send_boxed(
+        ///Like `send`, with the success body decoded as `U`, the facade's own form of it (`x-sdk-decode-as`).
+        pub(crate) async fn send_as<U: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<::std::boxed::Box<types::DocumentResponse>>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<U>, Error<types::ErrorResponse>> {
             let Self { client, document_type, document_id } = self;
             let document_type = document_type.map_err(Error::InvalidRequest)?;
             let document_id = document_id.map_err(Error::InvalidRequest)?;

@@ -23,9 +23,9 @@ pub struct OperationEntry {
     /// True when sending it twice has the effect of sending it once: `x-sdk-idempotent` when the
     /// operation says, else by method (GET, HEAD, OPTIONS, PUT, DELETE).
     pub idempotent: bool,
-    /// True when its success value is decoded straight into a `Box` (`x-sdk-boxed-response`):
-    /// the builder gets a crate-private `send_boxed`.
-    pub boxed_response: bool,
+    /// True when the facade decodes its success body as a type of its own (`x-sdk-decode-as`):
+    /// the builder gets a crate-private `send_as::<U>()`.
+    pub decode_as: bool,
 }
 
 /// Whether a spec object carries `x-sdk-facade: true`.
@@ -76,7 +76,7 @@ pub(crate) fn collect_operations(document: &Value) -> Result<Vec<OperationEntry>
                     .get("x-sdk-idempotent")
                     .and_then(Value::as_bool)
                     .unwrap_or(matches!(*method, "get" | "head" | "options" | "put" | "delete")),
-                boxed_response: operation.get("x-sdk-boxed-response").and_then(Value::as_bool) == Some(true),
+                decode_as: operation.get("x-sdk-decode-as").and_then(Value::as_bool) == Some(true),
             });
         }
     }

@@ -156,15 +156,15 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
         .map_err(|e| fail(format!("not an OpenAPI 3.0 document progenitor can read: {e}")))?;
     let client = progenitor::run_progenitor(|| Generator::new(&settings).generate_tokens(&spec)).map_err(fail)?;
     let mock = progenitor::run_progenitor(|| Generator::new(&settings).httpmock(&spec, CLIENT_MODULE)).map_err(fail)?;
-    let boxed: Vec<String> = operations
+    let decode_as: Vec<String> = operations
         .iter()
-        .filter(|op| op.boxed_response && !op.facade_only)
+        .filter(|op| op.decode_as && !op.facade_only)
         .map(|op| heck::ToSnakeCase::to_snake_case(op.operation_id.as_str()))
         .collect();
     let client = emit::format_file(client, |file| {
         emit::reexport_one_ofs(file, &one_ofs)?;
         emit::requests::build_headers_once(file)?;
-        emit::boxed::add_boxed_sends(file, &boxed).map(drop)
+        emit::decode_as::add_decode_as_sends(file, &decode_as).map(drop)
     })
     .map_err(fail)?;
     let tables = emit::tables::tables_source(&extensions, &open_enums).map_err(fail)?;

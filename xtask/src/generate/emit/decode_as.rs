@@ -1,18 +1,19 @@
-//! The boxed-response pass over progenitor's client: for an operation marked
-//! `x-sdk-boxed-response: true`, the builder gets a crate-private `send_boxed`, the same request
-//! as `send` whose success value is decoded straight into a `Box`.
+//! The decode-as pass over progenitor's client: for an operation marked `x-sdk-decode-as: true`,
+//! the builder gets a crate-private `send_as::<U>()`, the same request as `send` whose success
+//! body is decoded as `U`, a type of the facade's choosing that reads the same JSON.
 //!
-//! Why: a large success type (InvoiceXpress's document response wraps fourteen kinds, about
-//! 16 KiB) is moved by value through every async layer between the decoder and the caller, each
-//! move a copy; boxed where it is decoded, the layers move a pointer. `send` stays as progenitor
-//! wrote it, and `send_boxed` is `pub(crate)`, so the public API does not change.
+//! Why: a large success type (InvoiceXpress's document response holds fourteen documents inline,
+//! about 16 KiB, where a body carries one) is built, then moved by value through every async
+//! layer between the decoder and the caller, each move a copy; the facade decodes it instead into
+//! a compact form (each document boxed as it is read) or a box. `send` stays as progenitor wrote
+//! it, and `send_as` is `pub(crate)`, so the public API does not change.
 
 use quote::{format_ident, quote};
 use syn::{GenericArgument, ImplItem, ImplItemFn, Item, PathArguments, ReturnType, Type};
 
-/// Adds `send_boxed` to the builder of each operation in `generated_ids` (progenitor's snake_case
+/// Adds `send_as` to the builder of each operation in `generated_ids` (progenitor's snake_case
 /// ids); returns how many were added. Fails on an id no builder sends.
-pub(crate) fn add_boxed_sends(file: &mut syn::File, generated_ids: &[String]) -> Result<usize, String> {
+pub(crate) fn add_decode_as_sends(file: &mut syn::File, generated_ids: &[String]) -> Result<usize, String> {
     if generated_ids.is_empty() {
         return Ok(0);
     }
@@ -27,24 +28,22 @@ pub(crate) fn add_boxed_sends(file: &mut syn::File, generated_ids: &[String]) ->
     let mut added = Vec::new();
     for item in builder.iter_mut() {
         let Item::Impl(implementation) = item else { continue };
-        let boxed = implementation.items.iter().find_map(|member| match member {
+        let marked = implementation.items.iter().find_map(|member| match member {
             ImplItem::Fn(function) if function.sig.ident == "send" => {
                 let id = sent_operation(function)?;
                 generated_ids.contains(&id).then(|| (id, function.clone()))
             }
             _ => None,
         });
-        if let Some((id, send)) = boxed {
+        if let Some((id, send)) = marked {
             implementation
                 .items
-                .push(ImplItem::Fn(boxed_send(send).map_err(|e| format!("`{id}`: {e}"))?));
+                .push(ImplItem::Fn(send_as(send).map_err(|e| format!("`{id}`: {e}"))?));
             added.push(id);
         }
     }
     if let Some(missing) = generated_ids.iter().find(|id| !added.contains(id)) {
-        return Err(format!(
-            "`x-sdk-boxed-response`: no builder sends operation `{missing}`"
-        ));
+        return Err(format!("`x-sdk-decode-as`: no builder sends operation `{missing}`"));
     }
     Ok(added.len())
 }
@@ -57,21 +56,21 @@ fn sent_operation(send: &ImplItemFn) -> Option<String> {
     literal.split('"').next().map(str::to_string)
 }
 
-/// `send` renamed `send_boxed`, crate-private, returning `ResponseValue<Box<T>>`.
-fn boxed_send(mut send: ImplItemFn) -> Result<ImplItemFn, String> {
-    send.sig.ident = format_ident!("send_boxed");
+/// `send` renamed `send_as`, crate-private, generic over the success type `U`.
+fn send_as(mut send: ImplItemFn) -> Result<ImplItemFn, String> {
+    send.sig.ident = format_ident!("send_as");
     send.vis = syn::parse_quote!(pub(crate));
+    send.sig.generics = syn::parse_quote!(<U: ::serde::de::DeserializeOwned>);
     send.attrs.retain(|attr| !attr.path().is_ident("doc"));
     send.attrs.push(syn::parse_quote!(
-        #[doc = "Like `send`, with the success value decoded straight into a `Box` (`x-sdk-boxed-response`)."]
+        #[doc = "Like `send`, with the success body decoded as `U`, the facade's own form of it (`x-sdk-decode-as`)."]
     ));
     let ReturnType::Type(_, output) = &mut send.sig.output else {
         return Err("`send` returns nothing".into());
     };
     let value = first_generic(output, "Result").ok_or("`send` does not return a `Result`")?;
     let inner = first_generic(value, "ResponseValue").ok_or("`send` does not return a `ResponseValue`")?;
-    let boxed: Type = syn::parse_quote!(::std::boxed::Box<#inner>);
-    *inner = boxed;
+    *inner = syn::parse_quote!(U);
     Ok(send)
 }
 
@@ -117,9 +116,9 @@ mod tests {
     }
 
     #[test]
-    fn a_marked_operation_gets_a_crate_private_boxed_send() {
+    fn a_marked_operation_gets_a_crate_private_generic_send() {
         let mut file = file();
-        assert_eq!(add_boxed_sends(&mut file, &["change_document_state".into()]), Ok(1));
+        assert_eq!(add_decode_as_sends(&mut file, &["change_document_state".into()]), Ok(1));
         let code = prettyplease::unparse(&file);
         let flat: String = code.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
@@ -128,20 +127,20 @@ mod tests {
         );
         assert!(
             flat.contains(
-                "pub(crate) async fn send_boxed( self, ) -> Result< \
-                 ResponseValue<::std::boxed::Box<types::DocumentResponse>>,"
+                "pub(crate) async fn send_as<U: ::serde::de::DeserializeOwned>( self, ) -> \
+                 Result<ResponseValue<U>, Error<types::ErrorResponse>> {"
             ),
             "{code}"
         );
-        assert_eq!(code.matches("send_boxed").count(), 1, "only the marked one: {code}");
-        assert!(code.contains("x-sdk-boxed-response"), "{code}");
+        assert_eq!(code.matches("fn send_as").count(), 1, "only the marked one: {code}");
+        assert!(code.contains("x-sdk-decode-as"), "{code}");
     }
 
     #[test]
     fn an_unknown_operation_fails_the_generation() {
         let mut file = file();
-        let error = add_boxed_sends(&mut file, &["change_state".into()]).expect_err("unknown");
+        let error = add_decode_as_sends(&mut file, &["change_state".into()]).expect_err("unknown");
         assert!(error.contains("change_state"), "{error}");
-        assert_eq!(add_boxed_sends(&mut file, &[]), Ok(0));
+        assert_eq!(add_decode_as_sends(&mut file, &[]), Ok(0));
     }
 }
