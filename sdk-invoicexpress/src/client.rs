@@ -15,6 +15,7 @@ use crate::generated::operations::{CHANGE_DOCUMENT_STATE, GET_DOCUMENT};
 use crate::state::{DocumentFamily, DocumentKind, StateChange};
 use crate::transitions::{TRANSITIONS, Transition};
 use crate::types::{self, Document, DocumentResponse, DocumentStatus, LegacyDocument};
+use crate::wrapped::WrappedDocuments;
 
 /// The outcome of a state change: the document when the provider sent it back (InvoiceXpress
 /// answers 200 with or without a body), and the transition the guard matched when the caller
@@ -149,10 +150,9 @@ impl InvoiceXpressClient {
             .document_type(types::DocumentType::from(document_type))
             .document_id(document_id)
             .body(body)
-            .send_boxed();
-        // The response wraps fourteen document kinds (about 16 KiB): `send_boxed` decodes it
-        // into a box (`x-sdk-boxed-response`), so the layers above move a pointer instead of
-        // copying it.
+            .send_as::<WrappedDocuments>();
+        // Decoded in a compact form (`x-sdk-decode-as`): the generated response type holds
+        // fourteen documents inline, about 16 KiB, where the body carries one.
         let reply = self
             .runtime
             .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, generated)
@@ -186,7 +186,7 @@ impl InvoiceXpressClient {
                 .get_document()
                 .document_type(types::DocumentType::from(document_type))
                 .document_id(document_id)
-                .send_boxed()
+                .send_as::<Box<DocumentResponse>>()
                 .await?;
             let (status, headers) = (value.status(), value.headers().clone());
             match WrappedDocument::try_from(value.into_inner()) {
@@ -228,7 +228,7 @@ pub(crate) fn change_request(kind: DocumentKind, change: &StateChange) -> types:
 #[serde(try_from = "Box<DocumentResponse>")]
 struct WrappedDocument {
     first: Document,
-    /// Boxed, as decoded (see `x-sdk-boxed-response`): about 16 KiB.
+    /// Boxed, as decoded (see `x-sdk-decode-as`): about 16 KiB.
     others: Box<DocumentResponse>,
 }
 

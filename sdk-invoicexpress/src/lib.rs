@@ -12,6 +12,7 @@ pub mod legacy;
 mod list;
 mod state;
 mod transitions;
+mod wrapped;
 
 /// The spec's types: the generated request and response types (with the accessors this crate
 /// adds, such as [`Document::parsed_date`](types::Document::parsed_date),
