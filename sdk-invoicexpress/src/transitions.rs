@@ -11,7 +11,7 @@ use std::fmt;
 
 use crate::generated::tables::{CHANGE_DEBIT_NOTE_STATE_LEGACY_TRANSITIONS, CHANGE_DOCUMENT_STATE_TRANSITIONS};
 use crate::state::DocumentKind;
-use crate::types::{DocumentStatus, StateChangeKind};
+use crate::types::{DocumentStatus, DocumentType, StateChangeKind};
 
 /// One row of a transition table: from `from`, sending `state` gives `to`, for the listed `types`.
 /// Generated from the spec's `x-transitions`.
@@ -20,7 +20,8 @@ pub use crate::generated::tables::Transition;
 impl Transition {
     /// Whether the row applies to `kind`.
     pub fn applies_to(&self, kind: DocumentKind) -> bool {
-        self.types.iter().any(|listed| listed.as_str() == kind.as_str())
+        let kind = DocumentType::from(kind);
+        self.types.contains(&kind)
     }
 }
 
@@ -134,8 +135,10 @@ impl TransitionTable {
         change: impl Into<StateChangeKind>,
     ) -> Result<&'static Transition, TransitionRefused> {
         let change = change.into();
-        self.allowed_from(kind, from)
-            .filter(|row| row.state == change)
+        // The change first: it rules out most rows with one comparison.
+        self.rows
+            .iter()
+            .filter(|row| row.state == change && row.from == *from && row.applies_to(kind))
             .min_by_key(|row| row.types.len())
             .ok_or_else(|| TransitionRefused {
                 api: self.api,
