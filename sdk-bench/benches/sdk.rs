@@ -979,8 +979,10 @@ fn render(
         "- Baseline: a hand-written `reqwest` call per operation sending the same request — same method, path \
          and query (`api_key` included), same headers (`accept`, `content-type`, `user-agent`, the \
          credentials, `customer-id`), the same body bytes, serialized per call from a small `Serialize` struct (XML: \
-         `format!`). It reads the same response: the body in full, decoded into the SDK's `DocumentResponse` for \
-         the JSON change-state, into an equivalent quick-xml struct for the legacy one, the correlation id for \
+         `format!`). It reads the same response: the body in full, decoded for the JSON change-state into a \
+         struct holding the one document it asked about (`invoice: Option<Document>`, the SDK's \
+         `Document`; the SDK reads the same body in its compact form, each document boxed, see \
+         `x-sdk-decode-as`), into an equivalent quick-xml struct for the legacy one, the correlation id for \
          AppZen. Before timing, the server records one SDK request and one raw request per operation and the run \
          stops unless they are identical (method, target, every header, body)."
     );
