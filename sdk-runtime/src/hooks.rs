@@ -141,7 +141,8 @@ impl Runtime {
         with_record(|record| record.idempotent = idempotent);
         let span = tracing::Span::current();
         let operation_id = read_record(|record| record.operation.map(|op| op.operation_id)).flatten();
-        let shared_body = SharedBody::of(&request);
+        // Copied at the first attempt that may be followed by another (if any ever is).
+        let mut shared_body: Option<SharedBody> = None;
         let mut attempt = 0u32;
         let mut renewed_credentials = false;
         loop {
@@ -156,7 +157,8 @@ impl Runtime {
             let another_attempt_possible =
                 attempt < config.retry.max_attempts || (!renewed_credentials && self.inner.credentials.renewable());
             let spare = if another_attempt_possible {
-                retry_copy(&request, &shared_body)
+                let body = shared_body.get_or_insert_with(|| SharedBody::of(&request));
+                retry_copy(&request, body)
             } else {
                 None
             };
