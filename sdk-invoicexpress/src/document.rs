@@ -184,11 +184,6 @@ impl DocumentResponse {
     /// `guide`), then any other known key (the provider has been seen wrapping every type in
     /// `invoice`).
     pub fn into_document(mut self, kind: DocumentKind) -> Option<Document> {
-        self.take_preferred(kind)
-    }
-
-    /// [`DocumentResponse::into_document`] in place (a boxed response is not moved out).
-    pub(crate) fn take_preferred(&mut self, kind: DocumentKind) -> Option<Document> {
         self.take_document(kind).or_else(|| self.take_any_document())
     }
 
