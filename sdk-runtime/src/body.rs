@@ -147,11 +147,12 @@ impl ReadFailure {
     }
 }
 
-/// Reads `response`'s body, at most `limit` bytes. On failure the bytes read so far (at most
+/// Reads `response`'s body, at most `limit` bytes (borrowed, so the read's state holds a pointer
+/// rather than a copy of the response). On failure the bytes read so far (at most
 /// `limit`) come back with the reason. A body that arrives in one chunk is not copied; one in
 /// several is gathered in a buffer sized from `Content-Length` (at most `limit`) when the server
 /// sent one, so that it is allocated once.
-pub(crate) async fn read_capped(mut response: reqwest::Response, limit: usize) -> (Bytes, Option<ReadFailure>) {
+pub(crate) async fn read_capped(response: &mut reqwest::Response, limit: usize) -> (Bytes, Option<ReadFailure>) {
     let expected = response
         .content_length()
         .map(|length| usize::try_from(length).unwrap_or(usize::MAX).min(limit));

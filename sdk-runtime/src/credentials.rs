@@ -317,7 +317,8 @@ impl ClientCredentialsFlow {
         if let Some(token) = cached.as_ref().filter(|t| Instant::now() < t.renew_at) {
             return Ok(token.token.clone());
         }
-        let fresh = self.fetch().await?;
+        // Boxed: a token request is rare, and its state inline would grow every call's future.
+        let fresh = Box::pin(self.fetch()).await?;
         let token = fresh.token.clone();
         *cached = Some(fresh);
         Ok(token)
@@ -334,7 +335,8 @@ impl ClientCredentialsFlow {
                 return Ok(current.token.clone());
             }
         }
-        let fresh = self.fetch().await?;
+        // Boxed: a token request is rare, and its state inline would grow every call's future.
+        let fresh = Box::pin(self.fetch()).await?;
         let token = fresh.token.clone();
         *cached = Some(fresh);
         Ok(token)
@@ -393,7 +395,7 @@ impl ClientCredentialsFlow {
             form.push(("scope", scope.as_str()));
         }
         let started = Instant::now();
-        let response = self
+        let mut response = self
             .http
             .post(&self.token_url)
             .header(reqwest::header::ACCEPT, "application/json")
@@ -405,7 +407,7 @@ impl ClientCredentialsFlow {
         let status = response.status();
         let retry_after = crate::retry::retry_after(response.headers());
         // A token response is small; a larger body is not a token response.
-        let (body, failure) = crate::body::read_capped(response, TOKEN_BODY_LIMIT).await;
+        let (body, failure) = crate::body::read_capped(&mut response, TOKEN_BODY_LIMIT).await;
         if let Some(failure) = failure {
             return Err(match failure {
                 crate::body::ReadFailure::Transport(error) => transport(error),

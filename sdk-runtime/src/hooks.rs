@@ -2,6 +2,7 @@
 //! the send loop (retries, per-attempt timeouts, the call's deadline, one tracing span) around
 //! the exchange. Bodies are read here, under the configured limits.
 
+use std::future::Future;
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use tracing::Instrument;
 use crate::body::read_capped;
 use crate::operation::OperationSpec;
 use crate::record::{read_record, record_success, with_record};
-use crate::retry::{Attempted, Decision, Progress, decide, is_idempotent};
+use crate::retry::{Attempted, Decision, Progress, decide, is_idempotent, is_refused_unprocessed};
 use crate::runtime::Runtime;
 
 impl Runtime {
@@ -77,13 +78,16 @@ impl Runtime {
     /// deadline, inside one `sdk.call` tracing span named after the OpenTelemetry HTTP client
     /// conventions. Bodies are read here, under the configured limits; the response comes back
     /// rebuilt around its buffered body and without its URL, which may carry a credential.
+    ///
+    /// The span and the send loop are made when this is called, so the future handed back is a
+    /// pointer and a span, whatever the loop's state.
     #[doc(hidden)]
-    pub async fn execute(
-        &self,
-        client: &reqwest::Client,
+    pub fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         request: reqwest::Request,
         generated_id: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
         let operation = self.resolve(generated_id);
         let url_template = operation.map_or("", |op| op.path);
         let span = tracing::info_span!(
@@ -100,9 +104,18 @@ impl Runtime {
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
         );
-        // Boxed: the retry loop's state is large, and moving it through the generated future,
-        // the call's scope and its timeout by value cost more than one allocation.
-        Box::pin(self.send_with_retries(client, request)).instrument(span).await
+        // The loop is boxed: moving its state through the generated future, the call's scope and
+        // its timeout by value would cost more than one (small) allocation. The body read that
+        // follows a 2xx is not: it is small, and in the same box it would make the box larger
+        // than the allocator's fast sizes.
+        let sending = Box::pin(self.send_with_retries(client, request));
+        async move {
+            match sending.await {
+                Sent::Success(response, attempt) => self.read_success(response, attempt).await,
+                Sent::Final(result) => result,
+            }
+        }
+        .instrument(span)
     }
 
     /// Time left before the current call's deadline (a whole deadline outside a call wrapper).
@@ -122,173 +135,222 @@ impl Runtime {
             .or_else(|| self.inner.provider.operation(generated_id))
     }
 
-    /// The send loop: one attempt after another while [`decide`] says so.
-    async fn send_with_retries(
-        &self,
-        client: &reqwest::Client,
+    /// The send loop: one attempt after another while [`decide`] says so, up to a 2xx (whose
+    /// body [`Runtime::read_success`] then reads) or the call's final result.
+    ///
+    /// Its state is allocated once per call, so it is kept small (within the allocator's fast
+    /// sizes): everything after a failed attempt is in [`Runtime::after_failure`], boxed; the body
+    /// is read outside it; and it is an `async` block rather than an `async fn`, so the request is
+    /// held once, not as argument and as variable.
+    #[allow(clippy::manual_async_fn, reason = "an async fn would hold the request twice")]
+    fn send_with_retries<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         mut request: reqwest::Request,
-    ) -> reqwest::Result<reqwest::Response> {
-        let config = &self.inner.config;
-        // The deadline counts from the start of the call when run through a call wrapper (so
-        // fetching a token counts), else from now. `None`: too far away to be represented.
-        let deadline = read_record(|record| record.deadline)
-            .flatten()
-            .or_else(|| Instant::now().checked_add(config.timeouts.deadline));
-        let remaining = || deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(Instant::now()));
-        let idempotent = read_record(|record| record.operation.map(|op| op.idempotent))
-            .flatten()
-            .unwrap_or_else(|| is_idempotent(request.method()));
-        with_record(|record| record.idempotent = idempotent);
-        let span = tracing::Span::current();
-        let operation_id = read_record(|record| record.operation.map(|op| op.operation_id)).flatten();
-        // Copied at the first attempt that may be followed by another (if any ever is).
-        let mut shared_body: Option<SharedBody> = None;
-        let mut attempt = 0u32;
-        let mut renewed_credentials = false;
-        loop {
-            attempt += 1;
-            with_record(|record| record.attempts = attempt);
-            if attempt > 1 {
-                span.record("http.request.resend_count", attempt - 1);
-            }
-            // Keep a copy only when another attempt is possible: a retry left, or a rejected
-            // token that can still be renewed. A streaming body cannot be copied, so such a
-            // request is sent once.
-            let another_attempt_possible =
-                attempt < config.retry.max_attempts || (!renewed_credentials && self.inner.credentials.renewable());
-            let spare = if another_attempt_possible {
-                let body = shared_body.get_or_insert_with(|| SharedBody::of(&request));
-                retry_copy(&request, body)
-            } else {
-                None
+    ) -> impl Future<Output = Sent> + Send + 'a {
+        async move {
+            let config = &self.inner.config;
+            // The deadline counts from the start of the call when run through a call wrapper (so
+            // fetching a token counts), else from now. `None`: too far away to be represented.
+            let deadline = read_record(|record| record.deadline)
+                .flatten()
+                .or_else(|| Instant::now().checked_add(config.timeouts.deadline));
+            let idempotent = read_record(|record| record.operation.map(|op| op.idempotent))
+                .flatten()
+                .unwrap_or_else(|| is_idempotent(request.method()));
+            with_record(|record| record.idempotent = idempotent);
+            let mut progress = LoopProgress {
+                span: tracing::Span::current(),
+                operation_id: read_record(|record| record.operation.map(|op| op.operation_id)).flatten(),
+                deadline,
+                idempotent,
+                attempt: 0,
+                renewed_credentials: false,
             };
-            *request.timeout_mut() = Some(config.timeouts.attempt.min(remaining()));
-            if tracing::enabled!(target: "sdk_runtime::request", tracing::Level::DEBUG) {
-                tracing::debug!(
-                    target: "sdk_runtime::request",
-                    attempt,
-                    method = %request.method(),
-                    target_path = %self.redacted_target(request.url()),
-                    credentials = %self.inner.credentials.describe_redacted(),
-                    "sending"
-                );
-            }
-            let sent_at = Instant::now();
-            let result = client.execute(request).await;
-            let latency_ms = sent_at.elapsed().as_millis() as u64;
-
-            let mut response = match result {
-                Ok(response) => response,
-                Err(error) => {
-                    let error = error.without_url();
-                    let error_type = if error.is_timeout() {
-                        "timeout"
-                    } else if error.is_connect() {
-                        "connect"
-                    } else {
-                        "transport"
-                    };
-                    tracing::debug!(attempt, latency_ms, error = %error, "attempt failed");
-                    let attempted = Attempted::Failed {
-                        connect: error.is_connect(),
-                        transient: error.is_connect() || error.is_timeout() || error.is_request(),
-                    };
-                    match (
-                        self.decide(attempt, idempotent, spare.is_some(), remaining(), attempted),
-                        spare,
-                    ) {
-                        (Decision::RetryAfter(delay), Some(next)) => {
-                            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %error, "retrying");
-                            tokio::time::sleep(delay).await;
-                            if self.retry_budget(operation_id, remaining()).await {
-                                request = next;
-                                continue;
-                            }
-                            with_record(|record| record.deadline_reached = true);
-                        }
-                        (Decision::DeadlineReached, _) => with_record(|record| record.deadline_reached = true),
-                        _ if remaining().is_zero() => with_record(|record| record.deadline_reached = true),
-                        _ => {}
-                    }
-                    // Recorded on the final outcome only, as the conventions ask.
-                    span.record("error.type", error_type);
-                    return Err(error);
+            // Copied at the first attempt that may be followed by another (if any ever is).
+            let mut shared_body: Option<SharedBody> = None;
+            loop {
+                progress.attempt += 1;
+                let attempt = progress.attempt;
+                with_record(|record| record.attempts = attempt);
+                if attempt > 1 {
+                    progress.span.record("http.request.resend_count", attempt - 1);
                 }
-            };
-
-            let status = response.status();
-            span.record("http.response.status_code", status.as_u16());
-            self.inner.budgets.observe(status == StatusCode::TOO_MANY_REQUESTS);
-            tracing::debug!(attempt, status = status.as_u16(), latency_ms, "response");
-
-            if status == StatusCode::UNAUTHORIZED
-                && !renewed_credentials
-                && let Some(mut next) = spare
-            {
-                match self.inner.credentials.renew_after_rejection(&mut next).await {
-                    Ok(true) => {
-                        tracing::info!(attempt, "credentials rejected; renewed them, sending once more");
-                        renewed_credentials = true;
-                        request = next;
-                        continue;
-                    }
-                    Ok(false) => {}
-                    Err(auth) => {
-                        tracing::warn!(error = %auth, "renewing rejected credentials failed");
-                        with_record(|record| record.auth_error = Some(auth));
-                    }
-                }
-                return self.finish(response).await;
-            }
-
-            if status.is_success() {
-                // The body is read here, under the size limit, so that a body that breaks off is
-                // recorded as what it is: a processed request whose answer was lost.
-                let version = response.version();
-                let headers = record_success(status, std::mem::take(response.headers_mut()));
-                let (body, failure) = read_capped(response, config.limits.success).await;
-                if let Some(failure) = failure {
-                    let problem = failure.problem();
-                    tracing::warn!(attempt, status = status.as_u16(), problem = %problem, "success body not read whole");
-                    with_record(|record| record.success_body_failure = Some((body, problem)));
-                    // The record keeps what arrived; the generated client gets nothing to decode
-                    // (decoding a cut body would only cost memory and fail).
-                    return Ok(rebuilt(status, version, headers, Bytes::new()));
-                }
-                return Ok(rebuilt(status, version, headers, body));
-            }
-
-            let attempted = Attempted::Answered {
-                status,
-                headers: response.headers(),
-            };
-            match (
-                self.decide(attempt, idempotent, spare.is_some(), remaining(), attempted),
-                spare,
-            ) {
-                (Decision::RetryAfter(delay), Some(next)) => {
-                    tracing::warn!(
+                // Keep a copy only when another attempt is possible: a retry left, or a rejected
+                // token that can still be renewed. A streaming body cannot be copied, so such a
+                // request is sent once.
+                let another_attempt_possible = attempt < config.retry.max_attempts
+                    || (!progress.renewed_credentials && self.inner.credentials.renewable());
+                let spare = if another_attempt_possible {
+                    let body = shared_body.get_or_insert_with(|| SharedBody::of(&request));
+                    retry_copy(&request, body)
+                } else {
+                    None
+                };
+                *request.timeout_mut() = Some(config.timeouts.attempt.min(progress.remaining()));
+                if tracing::enabled!(target: "sdk_runtime::request", tracing::Level::DEBUG) {
+                    tracing::debug!(
+                        target: "sdk_runtime::request",
                         attempt,
-                        status = status.as_u16(),
-                        delay_ms = delay.as_millis() as u64,
-                        "retrying"
+                        method = %request.method(),
+                        target_path = %self.redacted_target(request.url()),
+                        credentials = %self.inner.credentials.describe_redacted(),
+                        "sending"
                     );
-                    tokio::time::sleep(delay).await;
-                    if !self.retry_budget(operation_id, remaining()).await {
-                        with_record(|record| record.deadline_reached = true);
-                        return self.finish(response).await;
-                    }
-                    // Drain the unused body (up to the error limit) so the connection can be reused.
-                    let _ = read_capped(response, config.limits.error).await;
-                    request = next;
                 }
-                (Decision::DeadlineReached, _) => {
-                    tracing::warn!(attempt, status = status.as_u16(), "deadline reached; not retrying");
-                    with_record(|record| record.deadline_reached = true);
-                    return self.finish(response).await;
-                }
-                _ => return self.finish(response).await,
+                let sent_at = Instant::now();
+                // Bounded by the attempt's timeout (set above, never past the deadline).
+                with_record(|record| record.attempt_bounded = true);
+                let result = client.execute(request).await;
+                with_record(|record| record.attempt_bounded = false);
+                let latency_ms = sent_at.elapsed().as_millis() as u64;
+
+                let response = match result {
+                    Ok(response) if response.status().is_success() => response,
+                    failed => match Box::pin(self.after_failure(&mut progress, failed, latency_ms, spare)).await {
+                        Next::Send(next) => {
+                            request = next;
+                            continue;
+                        }
+                        Next::Return(result) => return Sent::Final(result),
+                    },
+                };
+                let status = response.status();
+                progress.span.record("http.response.status_code", status.as_u16());
+                self.inner.budgets.observe(false);
+                tracing::debug!(attempt, status = status.as_u16(), latency_ms, "response");
+                return Sent::Success(response, attempt);
             }
+        }
+    }
+
+    /// A 2xx: the body is read here, under the size limit, so that a body that breaks off is
+    /// recorded as what it is: a processed request whose answer was lost.
+    #[allow(clippy::manual_async_fn, reason = "an async fn would hold the response twice")]
+    fn read_success(
+        &self,
+        mut response: reqwest::Response,
+        attempt: u32,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
+        async move {
+            let status = response.status();
+            let version = response.version();
+            let headers = record_success(status, std::mem::take(response.headers_mut()));
+            // The attempt's timeout bounds its body too.
+            with_record(|record| record.attempt_bounded = true);
+            let (body, failure) = read_capped(&mut response, self.inner.config.limits.success).await;
+            with_record(|record| record.attempt_bounded = false);
+            drop(response);
+            if let Some(failure) = failure {
+                let problem = failure.problem();
+                tracing::warn!(attempt, status = status.as_u16(), problem = %problem, "success body not read whole");
+                with_record(|record| record.success_body_failure = Some((body, problem)));
+                // The record keeps what arrived; the generated client gets nothing to decode
+                // (decoding a cut body would only cost memory and fail).
+                return Ok(rebuilt(status, version, headers, Bytes::new()));
+            }
+            Ok(rebuilt(status, version, headers, body))
+        }
+    }
+
+    /// What follows an attempt that failed or was answered with a non-2xx status (the loop reads
+    /// a 2xx itself): another attempt (with `spare`, the request's copy) or the call's final
+    /// result.
+    async fn after_failure(
+        &self,
+        progress: &mut LoopProgress,
+        result: reqwest::Result<reqwest::Response>,
+        latency_ms: u64,
+        spare: Option<reqwest::Request>,
+    ) -> Next {
+        let attempt = progress.attempt;
+        let mut response = match result {
+            Ok(response) => response,
+            Err(error) => {
+                let error = error.without_url();
+                let error_type = if error.is_timeout() {
+                    "timeout"
+                } else if error.is_connect() {
+                    "connect"
+                } else {
+                    "transport"
+                };
+                tracing::debug!(attempt, latency_ms, error = %error, "attempt failed");
+                let unprocessed = error.is_connect() || is_refused_unprocessed(&error);
+                let attempted = Attempted::Failed {
+                    connect: unprocessed,
+                    transient: unprocessed || error.is_timeout() || error.is_request(),
+                };
+                match (self.decide(progress, spare.is_some(), attempted), spare) {
+                    (Decision::RetryAfter(delay), Some(next)) => {
+                        tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %error, "retrying");
+                        tokio::time::sleep(delay).await;
+                        if self.retry_budget(progress.operation_id, progress.remaining()).await {
+                            return Next::Send(next);
+                        }
+                        with_record(|record| record.deadline_reached = true);
+                    }
+                    (Decision::DeadlineReached, _) => with_record(|record| record.deadline_reached = true),
+                    _ if progress.remaining().is_zero() => with_record(|record| record.deadline_reached = true),
+                    _ => {}
+                }
+                // Recorded on the final outcome only, as the conventions ask.
+                progress.span.record("error.type", error_type);
+                return Next::Return(Err(error));
+            }
+        };
+
+        let status = response.status();
+        progress.span.record("http.response.status_code", status.as_u16());
+        self.inner.budgets.observe(status == StatusCode::TOO_MANY_REQUESTS);
+        tracing::debug!(attempt, status = status.as_u16(), latency_ms, "response");
+
+        if status == StatusCode::UNAUTHORIZED
+            && !progress.renewed_credentials
+            && let Some(mut next) = spare
+        {
+            match self.inner.credentials.renew_after_rejection(&mut next).await {
+                Ok(true) => {
+                    tracing::info!(attempt, "credentials rejected; renewed them, sending once more");
+                    progress.renewed_credentials = true;
+                    return Next::Send(next);
+                }
+                Ok(false) => {}
+                Err(auth) => {
+                    tracing::warn!(error = %auth, "renewing rejected credentials failed");
+                    with_record(|record| record.auth_error = Some(auth));
+                }
+            }
+            return Next::Return(self.finish(response).await);
+        }
+
+        let attempted = Attempted::Answered {
+            status,
+            headers: response.headers(),
+        };
+        match (self.decide(progress, spare.is_some(), attempted), spare) {
+            (Decision::RetryAfter(delay), Some(next)) => {
+                tracing::warn!(
+                    attempt,
+                    status = status.as_u16(),
+                    delay_ms = delay.as_millis() as u64,
+                    "retrying"
+                );
+                tokio::time::sleep(delay).await;
+                if !self.retry_budget(progress.operation_id, progress.remaining()).await {
+                    with_record(|record| record.deadline_reached = true);
+                    return Next::Return(self.finish(response).await);
+                }
+                // Drain the unused body (up to the error limit) so the connection can be reused.
+                let _ = read_capped(&mut response, self.inner.config.limits.error).await;
+                Next::Send(next)
+            }
+            (Decision::DeadlineReached, _) => {
+                tracing::warn!(attempt, status = status.as_u16(), "deadline reached; not retrying");
+                with_record(|record| record.deadline_reached = true);
+                Next::Return(self.finish(response).await)
+            }
+            _ => Next::Return(self.finish(response).await),
         }
     }
 
@@ -311,19 +373,12 @@ impl Runtime {
         }
     }
 
-    fn decide(
-        &self,
-        attempt: u32,
-        idempotent: bool,
-        can_resend: bool,
-        remaining: Duration,
-        attempted: Attempted<'_>,
-    ) -> Decision {
+    fn decide(&self, progress: &LoopProgress, can_resend: bool, attempted: Attempted<'_>) -> Decision {
         let progress = Progress {
-            attempt,
-            idempotent,
+            attempt: progress.attempt,
+            idempotent: progress.idempotent,
             can_resend,
-            remaining,
+            remaining: progress.remaining(),
             jitter: fastrand::f64(),
         };
         decide(&self.inner.config.retry, progress, attempted)
@@ -337,7 +392,7 @@ impl Runtime {
         tracing::Span::current().record("error.type", status.as_str());
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
-        let (body, failure) = read_capped(response, self.inner.config.limits.error).await;
+        let (body, failure) = read_capped(&mut response, self.inner.config.limits.error).await;
         with_record(|record| {
             record.status = Some(status);
             record.headers = headers.clone();
@@ -346,6 +401,44 @@ impl Runtime {
         });
         Ok(rebuilt(status, version, headers, body))
     }
+}
+
+/// Where the send loop stands, shared with [`Runtime::after_failure`].
+struct LoopProgress {
+    span: tracing::Span,
+    /// The operation's id for the rate budgets, when run through a call wrapper.
+    operation_id: Option<&'static str>,
+    /// When the call must end (`None`: too far away to be represented).
+    deadline: Option<Instant>,
+    idempotent: bool,
+    /// The attempt under way, from 1.
+    attempt: u32,
+    renewed_credentials: bool,
+}
+
+impl LoopProgress {
+    /// Time left before the deadline.
+    fn remaining(&self) -> Duration {
+        self.deadline.map_or(Duration::MAX, |deadline| {
+            deadline.saturating_duration_since(Instant::now())
+        })
+    }
+}
+
+/// How the send loop's attempts ended.
+enum Sent {
+    /// A 2xx, its body still to read, on this attempt.
+    Success(reqwest::Response, u32),
+    /// The call's result: the final error response (buffered) or the transport error.
+    Final(reqwest::Result<reqwest::Response>),
+}
+
+/// What the send loop does after a failed attempt.
+enum Next {
+    /// Sends this copy of the request.
+    Send(reqwest::Request),
+    /// Ends the call with this result.
+    Return(reqwest::Result<reqwest::Response>),
 }
 
 /// A request's body as every attempt's copy shares it.

@@ -13,6 +13,11 @@ const MAX_REDIRECTS: usize = 10;
 /// headers (such as `x-api-key`), nor a form body (a 307 or 308 re-sends it, an OAuth2 client
 /// secret included), so a redirect elsewhere is not followed and comes back as the 3xx response
 /// itself.
+///
+/// `reqwest`'s own retries are off: the SDKs' send loop makes every attempt, so that each one is
+/// counted, spends rate budget and respects the deadline (the one case `reqwest` retried, an
+/// HTTP/2 request the server refused unprocessed, the loop retries too). With them off `reqwest`
+/// no longer copies every request in case it retries.
 pub fn build_http_client(config: &ClientConfig) -> reqwest::Result<reqwest::Client> {
     let redirects = reqwest::redirect::Policy::custom(|attempt| {
         let same_origin = attempt
@@ -28,5 +33,6 @@ pub fn build_http_client(config: &ClientConfig) -> reqwest::Result<reqwest::Clie
     reqwest::Client::builder()
         .connect_timeout(config.timeouts.connect)
         .redirect(redirects)
+        .retry(reqwest::retry::never().max_retries_per_request(0))
         .build()
 }

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -35,6 +36,9 @@ pub(crate) struct CallRecord {
     pub success_body_failure: Option<(Bytes, BodyProblem)>,
     pub auth_error: Option<AuthError>,
     pub deadline_reached: bool,
+    /// An attempt is under way, bounded by its own timeout, which ends before the call's
+    /// deadline: the call's own deadline timer need not be armed meanwhile.
+    pub attempt_bounded: bool,
     /// The first attempt got no rate budget before the deadline: how long it would have waited.
     pub no_budget: Option<Duration>,
 }
@@ -108,8 +112,18 @@ pub(crate) fn call_deadline() -> Option<Instant> {
     read_record(|record| record.deadline).flatten()
 }
 
+/// Whether the current call has an attempt under way that its own timeout bounds.
+fn attempt_bounded() -> bool {
+    read_record(|record| record.attempt_bounded).unwrap_or(false)
+}
+
 /// Runs `call` with a fresh record for `operation`, under the whole-call `deadline` (plus a little
 /// slack, since the hooks already bound each attempt by the deadline). `None` when it ran out.
+///
+/// The deadline's timer is armed only when `call` waits on something no attempt timeout bounds
+/// (a backoff, a rate budget, a future that is not the SDK's): while an attempt is under way its
+/// own timeout, which ends before the deadline, bounds the call, and a call that succeeds at its
+/// first attempt never arms a second timer.
 pub(crate) async fn scoped<R>(
     operation: &'static OperationSpec,
     deadline: Duration,
@@ -121,11 +135,28 @@ pub(crate) async fn scoped<R>(
         deadline: started.checked_add(deadline),
         ..CallRecord::default()
     });
-    let limit = deadline.saturating_add(Duration::from_millis(250));
+    // A deadline too far away to be represented is, for a timer, thirty years away.
+    let limit = started
+        .checked_add(deadline.saturating_add(Duration::from_millis(250)))
+        .unwrap_or_else(|| started + Duration::from_secs(30 * 365 * 86_400));
+    let bounded = async move {
+        let mut call = std::pin::pin!(call);
+        let mut timer = std::pin::pin!(tokio::time::sleep_until(limit));
+        std::future::poll_fn(move |cx| {
+            if let Poll::Ready(outcome) = call.as_mut().poll(cx) {
+                return Poll::Ready(Some(outcome));
+            }
+            if attempt_bounded() {
+                return Poll::Pending;
+            }
+            timer.as_mut().poll(cx).map(|()| None)
+        })
+        .await
+    };
     // Not boxed: the send loop (the large part) is boxed in the `exec` hook, and what is left
     // costs less to move than a large allocation (measured with callgrind, issue 20).
-    let mut scope = std::pin::pin!(CALL.scope(record, tokio::time::timeout(limit, call)));
-    let outcome = scope.as_mut().await.ok();
+    let mut scope = std::pin::pin!(CALL.scope(record, bounded));
+    let outcome = scope.as_mut().await;
     // The scope gives its value back once the call is done.
     let record = scope.as_mut().take_value().map(RefCell::into_inner).unwrap_or_default();
     (outcome, record)

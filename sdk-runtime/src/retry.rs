@@ -47,7 +47,8 @@ pub(crate) enum Attempted<'a> {
     Answered { status: StatusCode, headers: &'a HeaderMap },
     /// No answer came.
     Failed {
-        /// No connection was made: nothing reached the server.
+        /// Nothing was processed: no connection was made, or the server refused the request
+        /// unprocessed (see [`is_refused_unprocessed`]).
         connect: bool,
         /// A failure worth another try (a connection error, a timeout, a request that broke off).
         transient: bool,
@@ -102,6 +103,24 @@ pub(crate) fn decide(policy: &RetryPolicy, progress: Progress, attempted: Attemp
     } else {
         Decision::RetryAfter(delay)
     }
+}
+
+/// Whether an HTTP/2 server refused the request before processing it: a `REFUSED_STREAM` reset,
+/// or a graceful `GOAWAY` (`NO_ERROR`) that left it unprocessed. Sending it again is safe
+/// whatever the method (RFC 9113, section 8.7). The SDK's HTTP clients have `reqwest`'s own
+/// retries turned off, so that every attempt goes through the send loop; this keeps the one case
+/// those retries covered.
+pub(crate) fn is_refused_unprocessed(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(h2) = cause.downcast_ref::<h2::Error>() {
+            let refused = h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM);
+            let going_away = h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR);
+            return h2.is_remote() && (refused || going_away);
+        }
+        source = cause.source();
+    }
+    false
 }
 
 #[cfg(test)]

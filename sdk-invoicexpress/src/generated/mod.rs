@@ -30,21 +30,22 @@ pub mod security;
 pub mod tables;
 
 // Every generated call runs through the shared runtime: authentication before sending, then
-// retries, timeouts and tracing around the exchange.
+// retries, timeouts and tracing around the exchange. The hooks hand back the runtime's futures
+// as they are (no `async` wrapper), so each call's future holds one layer less.
 impl progenitor_client::ClientHooks<sdk_runtime::Runtime> for client::Client {
-    async fn pre<E>(
+    fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner.prepare(request, info.operation_id).await
+    ) -> impl std::future::Future<Output = Result<(), progenitor_client::Error<E>>> {
+        self.inner.prepare(request, info.operation_id)
     }
 
-    async fn exec(
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner.execute(&self.client, request, info.operation_id).await
+    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+        self.inner.execute(&self.client, request, info.operation_id)
     }
 }
