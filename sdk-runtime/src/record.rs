@@ -1,9 +1,12 @@
-//! What one call saw, shared between the call wrappers and the hooks through a task-local: the
-//! explicit per-call context the hooks fill in and the wrappers read when the call ends.
+//! What one call saw, shared between the call wrappers and the hooks: the explicit per-call
+//! context the hooks fill in and the wrappers read when the call ends. The record lives in the
+//! call's future ([`Scoped`]), and is lent to the hooks, through a scoped thread-local, while that
+//! future is polled.
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::task::Poll;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -72,18 +75,20 @@ impl CallFacts {
     }
 }
 
-tokio::task_local! {
-    // A `RefCell`: the call's task owns the record; the hooks borrow it only between awaits.
-    static CALL: RefCell<CallRecord>;
+scoped_tls::scoped_thread_local! {
+    // A `RefCell`: the call's future owns the record; the hooks borrow it only between awaits.
+    static CALL: RefCell<CallRecord>
 }
 
 /// Updates the current call's record (nothing happens outside a call).
 pub(crate) fn with_record(update: impl FnOnce(&mut CallRecord)) {
-    let _ = CALL.try_with(|record| {
-        if let Ok(mut record) = record.try_borrow_mut() {
-            update(&mut record);
-        }
-    });
+    if CALL.is_set() {
+        CALL.with(|record| {
+            if let Ok(mut record) = record.try_borrow_mut() {
+                update(&mut record);
+            }
+        });
+    }
 }
 
 /// Records a successful response's status and headers. Inside a call the record keeps the
@@ -102,9 +107,10 @@ pub(crate) fn record_success(status: StatusCode, headers: HeaderMap) -> HeaderMa
 
 /// Reads from the current call's record, if a call is running.
 pub(crate) fn read_record<R>(read: impl FnOnce(&CallRecord) -> R) -> Option<R> {
-    CALL.try_with(|record| record.try_borrow().ok().map(|record| read(&record)))
-        .ok()
-        .flatten()
+    if !CALL.is_set() {
+        return None;
+    }
+    CALL.with(|record| record.try_borrow().ok().map(|record| read(&record)))
 }
 
 /// When the current call must end, if a call is running.
@@ -112,52 +118,76 @@ pub(crate) fn call_deadline() -> Option<Instant> {
     read_record(|record| record.deadline).flatten()
 }
 
-/// Whether the current call has an attempt under way that its own timeout bounds.
-fn attempt_bounded() -> bool {
-    read_record(|record| record.attempt_bounded).unwrap_or(false)
+/// How long a deadline too far away to be represented is, for a timer: thirty years.
+const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
+
+/// Slack past the call's deadline before its own timer ends the call: the hooks already bound
+/// each attempt by the deadline, so this timer is only a backstop.
+const DEADLINE_SLACK: Duration = Duration::from_millis(250);
+
+pin_project_lite::pin_project! {
+    /// A call run with a fresh record, under the whole-call deadline (plus [`DEADLINE_SLACK`]).
+    /// Gives back what the call returned (`None` when the deadline ran out first) and the record.
+    ///
+    /// One future holds the call, its record and its timer, so that the call's (large) future is
+    /// stored and moved once, not once per layer of `async fn`s around it. The record counts the
+    /// deadline from the first poll. The timer is made (and armed) only when the call waits on
+    /// something no attempt timeout bounds (a backoff, a rate budget, a future that is not the
+    /// SDK's): while an attempt is under way its own timeout, which ends before the deadline,
+    /// bounds the call, so a call that succeeds at its first attempt never makes one.
+    pub(crate) struct Scoped<F> {
+        #[pin]
+        call: F,
+        record: RefCell<CallRecord>,
+        deadline: Duration,
+        // When the timer fires: set at the first poll.
+        limit: Option<Instant>,
+        timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    }
 }
 
-/// Runs `call` with a fresh record for `operation`, under the whole-call `deadline` (plus a little
-/// slack, since the hooks already bound each attempt by the deadline). `None` when it ran out.
-///
-/// The deadline's timer is armed only when `call` waits on something no attempt timeout bounds
-/// (a backoff, a rate budget, a future that is not the SDK's): while an attempt is under way its
-/// own timeout, which ends before the deadline, bounds the call, and a call that succeeds at its
-/// first attempt never arms a second timer.
-pub(crate) async fn scoped<R>(
-    operation: &'static OperationSpec,
-    deadline: Duration,
-    call: impl Future<Output = R>,
-) -> (Option<R>, CallRecord) {
-    let started = Instant::now();
-    let record = RefCell::new(CallRecord {
-        operation: Some(operation),
-        deadline: started.checked_add(deadline),
-        ..CallRecord::default()
-    });
-    // A deadline too far away to be represented is, for a timer, thirty years away.
-    let limit = started
-        .checked_add(deadline.saturating_add(Duration::from_millis(250)))
-        .unwrap_or_else(|| started + Duration::from_secs(30 * 365 * 86_400));
-    let bounded = async move {
-        let mut call = std::pin::pin!(call);
-        let mut timer = std::pin::pin!(tokio::time::sleep_until(limit));
-        std::future::poll_fn(move |cx| {
-            if let Poll::Ready(outcome) = call.as_mut().poll(cx) {
-                return Poll::Ready(Some(outcome));
-            }
-            if attempt_bounded() {
-                return Poll::Pending;
-            }
-            timer.as_mut().poll(cx).map(|()| None)
-        })
-        .await
-    };
-    // Not boxed: the send loop (the large part) is boxed in the `exec` hook, and what is left
-    // costs less to move than a large allocation (measured with callgrind, issue 20).
-    let mut scope = std::pin::pin!(CALL.scope(record, bounded));
-    let outcome = scope.as_mut().await;
-    // The scope gives its value back once the call is done.
-    let record = scope.as_mut().take_value().map(RefCell::into_inner).unwrap_or_default();
-    (outcome, record)
+/// Runs `call` with a fresh record for `operation` under the whole-call `deadline`: see
+/// [`Scoped`].
+pub(crate) fn scoped<F: Future>(operation: &'static OperationSpec, deadline: Duration, call: F) -> Scoped<F> {
+    Scoped {
+        call,
+        record: RefCell::new(CallRecord {
+            operation: Some(operation),
+            ..CallRecord::default()
+        }),
+        deadline,
+        limit: None,
+        timer: None,
+    }
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = (Option<F::Output>, CallRecord);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let limit = *this.limit.get_or_insert_with(|| {
+            let started = Instant::now();
+            this.record.get_mut().deadline = started.checked_add(*this.deadline);
+            started
+                .checked_add(this.deadline.saturating_add(DEADLINE_SLACK))
+                .unwrap_or_else(|| started + FAR_FUTURE)
+        });
+        let call = this.call;
+        let polled = CALL.set(this.record, || call.poll(cx));
+        let record = this.record.get_mut();
+        if let Poll::Ready(outcome) = polled {
+            return Poll::Ready((Some(outcome), std::mem::take(record)));
+        }
+        if record.attempt_bounded {
+            return Poll::Pending;
+        }
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(limit)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready((None, std::mem::take(record))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
 }

@@ -22,7 +22,9 @@ async fn refusing_server(refusals: usize, reason: h2::Reason) -> (String, Arc<At
         while let Ok((socket, _)) = listener.accept().await {
             let counter = counter.clone();
             tokio::spawn(async move {
-                let Ok(mut connection) = h2::server::handshake(socket).await else { return };
+                let Ok(mut connection) = h2::server::handshake(socket).await else {
+                    return;
+                };
                 while let Some(Ok((_request, mut respond))) = connection.accept().await {
                     let seen = counter.fetch_add(1, Ordering::SeqCst) + 1;
                     if seen <= refusals {
