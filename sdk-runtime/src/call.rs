@@ -3,6 +3,7 @@
 //! typed [`Error`]. A 2xx is a processed request: a write succeeds whatever its body.
 
 use std::future::Future;
+use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use progenitor_client::ResponseValue;
@@ -17,6 +18,7 @@ use crate::record::{CallFacts, CallRecord, scoped};
 use crate::reply::{RawReply, Reply};
 use crate::runtime::Runtime;
 use crate::secret::{MIN_SCRUBBED_LEN, scrub};
+use crate::then::Then;
 
 impl Runtime {
     /// Runs one generated read: scopes the call record the hooks fill in, enforces the whole-call
@@ -25,66 +27,68 @@ impl Runtime {
     /// second try without `null`s) is an [`ErrorKind::Decode`] error carrying the 2xx status.
     ///
     /// For writes use [`Runtime::call_write`]: a processed write is never reported as an error.
-    pub async fn call<T, G, E>(
+    pub fn call<T, G, E>(
         &self,
         operation: &'static OperationSpec,
         call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<G>>>,
-    ) -> Result<Reply<T>, Error<E>>
+    ) -> impl Future<Output = Result<Reply<T>, Error<E>>>
     where
         T: DeserializeOwned,
         E: DeserializeOwned + std::fmt::Debug,
     {
-        let (outcome, record) = scoped(operation, self.inner.config.timeouts.deadline, call).await;
-        let facts = CallFacts::of(&record);
-        let reply = self.settle(operation, outcome, record).await?;
-        let Reply { value, status, headers } = reply;
-        match value {
-            SuccessBody::Decoded(value) => Ok(Reply { value, status, headers }),
-            SuccessBody::Empty => Err(self.unreadable_error(
-                operation,
-                status,
-                headers,
-                UnreadableBody::new(Bytes::new(), BodyProblem::NotDecodable("the body is empty".into())),
-                facts,
-            )),
-            SuccessBody::Unreadable(unreadable) => {
-                Err(self.unreadable_error(operation, status, headers, unreadable, facts))
+        let scope = scoped(operation, self.inner.config.timeouts.deadline, call);
+        Then::new(scope, move |(outcome, record)| {
+            let facts = CallFacts::of(&record);
+            let Reply { value, status, headers } = self.settle(operation, outcome, record)?;
+            match value {
+                SuccessBody::Decoded(value) => Ok(Reply { value, status, headers }),
+                SuccessBody::Empty => Err(self.unreadable_error(
+                    operation,
+                    status,
+                    headers,
+                    UnreadableBody::new(Bytes::new(), BodyProblem::NotDecodable("the body is empty".into())),
+                    facts,
+                )),
+                SuccessBody::Unreadable(unreadable) => {
+                    Err(self.unreadable_error(operation, status, headers, unreadable, facts))
+                }
             }
-        }
+        })
     }
 
     /// Like [`Runtime::call`], for reads whose success may come without a body: a 2xx with an
     /// empty body, or a 2xx status the generated client does not expect (marked `x-sdk-facade` in
     /// the spec), gives `None`; a 2xx body that decodes as `T` gives `Some`; any other 2xx body is
     /// an error carrying the 2xx status.
-    pub async fn call_optional<T, G, E>(
+    pub fn call_optional<T, G, E>(
         &self,
         operation: &'static OperationSpec,
         call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<G>>>,
-    ) -> Result<Reply<Option<T>>, Error<E>>
+    ) -> impl Future<Output = Result<Reply<Option<T>>, Error<E>>>
     where
         T: DeserializeOwned,
         E: DeserializeOwned + std::fmt::Debug,
     {
-        let (outcome, record) = scoped(operation, self.inner.config.timeouts.deadline, call).await;
-        let facts = CallFacts::of(&record);
-        let reply = self.settle(operation, outcome, record).await?;
-        let Reply { value, status, headers } = reply;
-        match value {
-            SuccessBody::Decoded(value) => Ok(Reply {
-                value: Some(value),
-                status,
-                headers,
-            }),
-            SuccessBody::Empty => Ok(Reply {
-                value: None,
-                status,
-                headers,
-            }),
-            SuccessBody::Unreadable(unreadable) => {
-                Err(self.unreadable_error(operation, status, headers, unreadable, facts))
+        let scope = scoped(operation, self.inner.config.timeouts.deadline, call);
+        Then::new(scope, move |(outcome, record)| {
+            let facts = CallFacts::of(&record);
+            let Reply { value, status, headers } = self.settle(operation, outcome, record)?;
+            match value {
+                SuccessBody::Decoded(value) => Ok(Reply {
+                    value: Some(value),
+                    status,
+                    headers,
+                }),
+                SuccessBody::Empty => Ok(Reply {
+                    value: None,
+                    status,
+                    headers,
+                }),
+                SuccessBody::Unreadable(unreadable) => {
+                    Err(self.unreadable_error(operation, status, headers, unreadable, facts))
+                }
             }
-        }
+        })
     }
 
     /// Runs one generated write (a request that changes something on the server). Once the server
@@ -92,21 +96,21 @@ impl Runtime {
     /// [`SuccessBody::Unreadable`] with the bytes that arrived (too large, broken off, timed out,
     /// or not what the spec describes; a warning goes to tracing). Errors are as for
     /// [`Runtime::call`], and say in [`Error::outcome`] whether the write may have happened.
-    pub async fn call_write<T, G, E>(
+    pub fn call_write<T, G, E>(
         &self,
         operation: &'static OperationSpec,
         call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<G>>>,
-    ) -> Result<Reply<SuccessBody<T>>, Error<E>>
+    ) -> impl Future<Output = Result<Reply<SuccessBody<T>>, Error<E>>>
     where
         T: DeserializeOwned,
         E: DeserializeOwned + std::fmt::Debug,
     {
-        let (outcome, record) = scoped(operation, self.inner.config.timeouts.deadline, call).await;
-        self.settle(operation, outcome, record).await
+        let scope = scoped(operation, self.inner.config.timeouts.deadline, call);
+        Then::new(scope, move |(outcome, record)| self.settle(operation, outcome, record))
     }
 
     /// What a scoped generated call came to: any 2xx is a success, whatever became of its body.
-    async fn settle<T, G, E>(
+    fn settle<T, G, E>(
         &self,
         operation: &'static OperationSpec,
         outcome: Option<Result<ResponseValue<T>, progenitor_client::Error<G>>>,
@@ -155,8 +159,7 @@ impl Runtime {
                 self.lenient_body(operation, body, || error.to_string())
             }
             Some(Err(Generated::UnexpectedResponse(response))) => {
-                // The hooks buffered the body, so this reads memory.
-                match response.bytes().await {
+                match buffered_body(response) {
                     // A 204 (or any 2xx the generated client has no body type for) usually
                     // comes empty: no decode attempt, no decode error to build.
                     Ok(body) if body.iter().all(u8::is_ascii_whitespace) => SuccessBody::Empty,
@@ -164,10 +167,10 @@ impl Runtime {
                         Ok(value) => SuccessBody::Decoded(value),
                         Err(error) => self.lenient_body(operation, body, || error.to_string()),
                     },
-                    Err(error) => SuccessBody::Unreadable(self.unreadable(
+                    Err(reason) => SuccessBody::Unreadable(self.unreadable(
                         operation,
                         Bytes::new(),
-                        BodyProblem::Interrupted(describe_transport(&error.without_url())),
+                        BodyProblem::Interrupted(reason),
                     )),
                 }
             }
@@ -253,14 +256,14 @@ impl Runtime {
     /// same credentials, retries, timeouts and tracing, reading the body in full (up to the
     /// limit). Error bodies are decoded with `decode_error`. Any 2xx is a success: a body that
     /// could not be read whole comes back with [`RawReply::problem`] set.
-    pub async fn send_raw<E: std::fmt::Debug>(
-        &self,
-        client: &reqwest::Client,
+    pub fn send_raw<'a, E: std::fmt::Debug + 'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         mut request: reqwest::Request,
         operation: &'static OperationSpec,
         decode_error: fn(&[u8]) -> Option<E>,
-    ) -> Result<RawReply, Error<E>> {
-        let exchange = async {
+    ) -> impl Future<Output = Result<RawReply, Error<E>>> + 'a {
+        let exchange = async move {
             self.prepare::<()>(&mut request, operation.generated_id).await?;
             let response = self
                 .execute(client, request, operation.generated_id)
@@ -268,12 +271,8 @@ impl Runtime {
                 .map_err(progenitor_client::Error::CommunicationError)?;
             let status = response.status();
             if status.is_success() {
-                // The hooks buffered the body, so this reads memory.
-                let body = response
-                    .bytes()
-                    .await
-                    .map_err(progenitor_client::Error::ResponseBodyError)?;
-                Ok(body)
+                // The hooks buffered the body (or recorded why they could not).
+                buffered_body(response).map_err(progenitor_client::Error::Custom)
             } else {
                 Err(progenitor_client::Error::ErrorResponse(ResponseValue::new(
                     (),
@@ -282,36 +281,41 @@ impl Runtime {
                 )))
             }
         };
-        let (outcome, mut record) = scoped(operation, self.inner.config.timeouts.deadline, exchange).await;
-        let Some(status) = record.status.filter(StatusCode::is_success) else {
-            return Err(match outcome {
-                None => self.deadline_error(operation, &record),
-                Some(Err(error)) => self.convert(operation, error, record, decode_error),
-                // Unreachable: a success goes through the hooks, which record its status.
-                Some(Ok(_)) => Error::new(
-                    ErrorKind::Transport,
-                    self.inner.provider.name,
-                    operation.operation_id,
-                    "the response was not seen by the runtime",
-                ),
-            });
-        };
-        let (body, problem) = match (record.success_body_failure.take(), outcome) {
-            (Some((raw, problem)), _) => (raw, Some(problem)),
-            (None, Some(Ok(body))) => (body, None),
-            (None, None) => (Bytes::new(), Some(BodyProblem::TimedOut)),
-            (None, Some(Err(error))) => (Bytes::new(), Some(BodyProblem::Interrupted(error.to_string()))),
-        };
-        if let Some(problem) = &problem {
-            tracing::warn!(provider = self.inner.provider.name, operation_id = operation.operation_id, problem = %problem, "the request succeeded, but its response body could not be read whole");
-        }
-        Ok(RawReply {
-            status,
-            headers: record.headers,
-            body,
-            attempts: record.attempts,
-            problem,
-        })
+        let scope = scoped(operation, self.inner.config.timeouts.deadline, exchange);
+        Then::new(
+            scope,
+            move |(outcome, mut record): (Option<Result<Bytes, _>>, CallRecord)| {
+                let Some(status) = record.status.filter(StatusCode::is_success) else {
+                    return Err(match outcome {
+                        None => self.deadline_error(operation, &record),
+                        Some(Err(error)) => self.convert(operation, error, record, decode_error),
+                        // Unreachable: a success goes through the hooks, which record its status.
+                        Some(Ok(_)) => Error::new(
+                            ErrorKind::Transport,
+                            self.inner.provider.name,
+                            operation.operation_id,
+                            "the response was not seen by the runtime",
+                        ),
+                    });
+                };
+                let (body, problem) = match (record.success_body_failure.take(), outcome) {
+                    (Some((raw, problem)), _) => (raw, Some(problem)),
+                    (None, Some(Ok(body))) => (body, None),
+                    (None, None) => (Bytes::new(), Some(BodyProblem::TimedOut)),
+                    (None, Some(Err(error))) => (Bytes::new(), Some(BodyProblem::Interrupted(error.to_string()))),
+                };
+                if let Some(problem) = &problem {
+                    tracing::warn!(provider = self.inner.provider.name, operation_id = operation.operation_id, problem = %problem, "the request succeeded, but its response body could not be read whole");
+                }
+                Ok(RawReply {
+                    status,
+                    headers: record.headers,
+                    body,
+                    attempts: record.attempts,
+                    problem,
+                })
+            },
+        )
     }
 
     fn deadline_error<E>(&self, operation: &'static OperationSpec, record: &CallRecord) -> Error<E> {
@@ -354,6 +358,17 @@ fn decode_ignoring_nulls<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
     }
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     serde_json::from_value(without_nulls(value)).ok()
+}
+
+/// The body of a response the hooks rebuilt around the bytes they read: it is in memory, so it is
+/// ready at the first poll. Why it could not be read otherwise.
+fn buffered_body(response: reqwest::Response) -> Result<Bytes, String> {
+    let mut body = std::pin::pin!(response.bytes());
+    match body.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(body)) => Ok(body),
+        Poll::Ready(Err(error)) => Err(describe_transport(&error.without_url())),
+        Poll::Pending => Err("the body was not in memory".into()),
+    }
 }
 
 fn decode_json<E: DeserializeOwned>(body: &[u8]) -> Option<E> {

@@ -20,6 +20,7 @@ mod reply;
 mod retry;
 mod runtime;
 pub mod secret;
+mod then;
 pub mod tolerant;
 
 pub use base_url::check_base_url;
