@@ -53,11 +53,30 @@ impl WrapperKey {
     }
 }
 
-/// The documents a document response wraps, each boxed, with the key it came under.
+/// The documents a document response wraps, each boxed, with the key it came under. The first is
+/// kept apart from the others (a response wraps one document, almost always), so the usual
+/// response costs one allocation.
 #[derive(Debug, Default)]
-pub(crate) struct WrappedDocuments(Vec<(WrapperKey, Box<Document>)>);
+pub(crate) struct WrappedDocuments {
+    first: Option<(WrapperKey, Box<Document>)>,
+    others: Vec<(WrapperKey, Box<Document>)>,
+}
 
 impl WrappedDocuments {
+    /// Whether a document came under `key`.
+    fn has(&self, key: WrapperKey) -> bool {
+        self.first.as_ref().is_some_and(|(present, _)| *present == key)
+            || self.others.iter().any(|(present, _)| *present == key)
+    }
+
+    /// Keeps `document`, which came under `key`.
+    fn push(&mut self, key: WrapperKey, document: Box<Document>) {
+        match self.first {
+            None => self.first = Some((key, document)),
+            Some(_) => self.others.push((key, document)),
+        }
+    }
+
     /// The document `DocumentResponse::into_document(kind)` would give: under the key of `kind`,
     /// then its family's key, then the first found in [`DocumentKind::ALL`]'s order (each type's
     /// key, then its family's), then `estimate`, then `guide`.
@@ -72,9 +91,12 @@ impl WrappedDocuments {
             .chain(any)
             .chain(last)
             .flatten()
-            .find(|key| self.0.iter().any(|(present, _)| present == key))?;
-        let at = self.0.iter().position(|(present, _)| *present == key)?;
-        Some(*self.0.swap_remove(at).1)
+            .find(|key| self.has(*key))?;
+        if self.first.as_ref().is_some_and(|(present, _)| *present == key) {
+            return self.first.take().map(|(_, document)| *document);
+        }
+        let at = self.others.iter().position(|(present, _)| *present == key)?;
+        Some(*self.others.swap_remove(at).1)
     }
 }
 
@@ -94,22 +116,22 @@ impl<'de> Visitor<'de> for DocumentsVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut documents = Vec::new();
+        let mut documents = WrappedDocuments::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
             let Some(key) = key else {
                 // A key `DocumentResponse` has no field for: ignored, as it ignores it.
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            if documents.iter().any(|(seen, _)| *seen == key) {
+            if documents.has(key) {
                 return Err(de::Error::duplicate_field(key.name()));
             }
             // `null` is no document, as for `DocumentResponse`'s `Option`s.
             if let Some(document) = map.next_value::<Option<Box<Document>>>()? {
-                documents.push((key, document));
+                documents.push(key, document);
             }
         }
-        Ok(WrappedDocuments(documents))
+        Ok(documents)
     }
 }
 
