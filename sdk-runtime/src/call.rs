@@ -159,7 +159,11 @@ impl Runtime {
                 self.lenient_body(operation, body, || error.to_string())
             }
             Some(Err(Generated::UnexpectedResponse(response))) => {
-                match buffered_body(response) {
+                let body = match record.success_body.take() {
+                    Some(body) => Ok(body),
+                    None => buffered_body(response),
+                };
+                match body {
                     // A 204 (or any 2xx the generated client has no body type for) usually
                     // comes empty: no decode attempt, no decode error to build.
                     Ok(body) if body.iter().all(u8::is_ascii_whitespace) => SuccessBody::Empty,

@@ -249,6 +249,7 @@ impl Runtime {
                 // (decoding a cut body would only cost memory and fail).
                 return Ok(rebuilt(status, version, headers, Bytes::new()));
             }
+            with_record(|record| record.success_body = Some(body.clone()));
             Ok(rebuilt(status, version, headers, body))
         }
     }
