@@ -297,12 +297,29 @@ fn decode_document(body: &[u8]) -> Result<Option<LegacyDocument>, String> {
     }
     let xml = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_string())?;
     let root = root_element(xml).map_err(|reason| format!("not XML: {reason}"))?;
-    let known_root = root == "invoice" || DocumentKind::from_name(&root.replace('-', "_")).is_some();
+    // Rails may dasherize the name (`debit-note`); copied only then.
+    let kind = if root.contains('-') {
+        DocumentKind::from_name(&root.replace('-', "_"))
+    } else {
+        DocumentKind::from_name(&root)
+    };
+    let known_root = root == "invoice" || kind.is_some();
     if !known_root {
         return Err(format!("unexpected root element <{root}>"));
     }
     let parsed: DocumentXml = quick_xml::de::from_str(xml).map_err(|error| format!("not a document: {error}"))?;
-    let text = |value: Option<String>| value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    // Trimmed, copied only when there is something to trim.
+    let text = |value: Option<String>| {
+        value
+            .map(|v| {
+                if v.trim().len() == v.len() {
+                    v
+                } else {
+                    v.trim().to_string()
+                }
+            })
+            .filter(|v| !v.is_empty())
+    };
     let id = match text(parsed.id) {
         Some(id) => Some(id.parse::<i64>().map_err(|_| "the id is not an integer".to_string())?),
         None => None,

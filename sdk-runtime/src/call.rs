@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::body::{BodyProblem, SuccessBody, UnreadableBody};
 use crate::error::{Error, ErrorKind, RequestOutcome, describe_transport};
 use crate::operation::OperationSpec;
-use crate::record::{CallFacts, CallRecord, scoped};
+use crate::record::{CallFacts, CallRecord, scoped, with_record_value};
 use crate::reply::{RawReply, Reply};
 use crate::runtime::Runtime;
 use crate::secret::{MIN_SCRUBBED_LEN, scrub};
@@ -275,8 +275,12 @@ impl Runtime {
                 .map_err(progenitor_client::Error::CommunicationError)?;
             let status = response.status();
             if status.is_success() {
-                // The hooks buffered the body (or recorded why they could not).
-                buffered_body(response).map_err(progenitor_client::Error::Custom)
+                // The hooks kept the body in the record (or recorded why they could not).
+                let kept = with_record_value(|record| record.success_body.take()).flatten();
+                match kept {
+                    Some(body) => Ok(body),
+                    None => buffered_body(response).map_err(progenitor_client::Error::Custom),
+                }
             } else {
                 Err(progenitor_client::Error::ErrorResponse(ResponseValue::new(
                     (),
