@@ -30,7 +30,11 @@ impl Runtime {
         // The first attempt's rate budget (a retry's is taken in the send loop), within the
         // call's deadline.
         let operation = self.resolve(operation_id).map_or(operation_id, |op| op.operation_id);
-        let budget = self.inner.budgets.acquire(operation, self.remaining()).await;
+        let budget = if self.inner.budgets.is_unlimited() {
+            Ok(Duration::ZERO)
+        } else {
+            self.inner.budgets.acquire(operation, self.remaining()).await
+        };
         if let Ok(waited) = budget
             && !waited.is_zero()
         {
@@ -187,7 +191,12 @@ impl Runtime {
                 } else {
                     None
                 };
-                *request.timeout_mut() = Some(config.timeouts.attempt.min(progress.remaining()));
+                // One clock read per attempt: the time left, and when the attempt started.
+                let sent_at = Instant::now();
+                let remaining = progress
+                    .deadline
+                    .map_or(Duration::MAX, |deadline| deadline.saturating_duration_since(sent_at));
+                *request.timeout_mut() = Some(config.timeouts.attempt.min(remaining));
                 if tracing::enabled!(target: "sdk_runtime::request", tracing::Level::DEBUG) {
                     tracing::debug!(
                         target: "sdk_runtime::request",
@@ -198,16 +207,14 @@ impl Runtime {
                         "sending"
                     );
                 }
-                let sent_at = Instant::now();
                 // Bounded by the attempt's timeout (set above, never past the deadline).
                 with_record(|record| record.attempt_bounded = true);
                 let result = client.execute(request).await;
                 with_record(|record| record.attempt_bounded = false);
-                let latency_ms = sent_at.elapsed().as_millis() as u64;
 
                 let response = match result {
                     Ok(response) if response.status().is_success() => response,
-                    failed => match Box::pin(self.after_failure(&mut progress, failed, latency_ms, spare)).await {
+                    failed => match Box::pin(self.after_failure(&mut progress, failed, sent_at, spare)).await {
                         Next::Send(next) => {
                             request = next;
                             continue;
@@ -218,7 +225,13 @@ impl Runtime {
                 let status = response.status();
                 progress.span.record("http.response.status_code", status.as_u16());
                 self.inner.budgets.observe(false);
-                tracing::debug!(attempt, status = status.as_u16(), latency_ms, "response");
+                // The latency is measured only when the line is logged.
+                tracing::debug!(
+                    attempt,
+                    status = status.as_u16(),
+                    latency_ms = sent_at.elapsed().as_millis() as u64,
+                    "response"
+                );
                 return Sent::Success(response, attempt);
             }
         }
@@ -261,10 +274,11 @@ impl Runtime {
         &self,
         progress: &mut LoopProgress,
         result: reqwest::Result<reqwest::Response>,
-        latency_ms: u64,
+        sent_at: Instant,
         spare: Option<reqwest::Request>,
     ) -> Next {
         let attempt = progress.attempt;
+        let latency_ms = sent_at.elapsed().as_millis() as u64;
         let mut response = match result {
             Ok(response) => response,
             Err(error) => {

@@ -206,10 +206,16 @@ impl Budgets {
         })
     }
 
+    /// Whether there is no budget at all (no quota, no adaptive pace): every request may go now.
+    pub(crate) fn is_unlimited(&self) -> bool {
+        self.shared.is_empty() && self.per_operation.is_empty() && self.pace.is_none()
+    }
+
     /// Waits until every budget of `operation_id` allows one more request, unless that would take
-    /// longer than `remaining`. Returns how long it waited.
+    /// longer than `remaining`. Returns how long it waited. The clock is read only when a budget
+    /// makes it wait.
     pub(crate) async fn acquire(&self, operation_id: &str, remaining: Duration) -> Result<Duration, NoBudgetInTime> {
-        let started = Instant::now();
+        let mut started: Option<Instant> = None;
         let limiters = self.shared.iter().chain(
             self.per_operation
                 .iter()
@@ -222,6 +228,7 @@ impl Budgets {
                     Ok(()) => break,
                     Err(not_until) => {
                         let wait = not_until.wait_time_from(TokioClock.now());
+                        let started = *started.get_or_insert_with(Instant::now);
                         if started.elapsed() + wait > remaining {
                             return Err(NoBudgetInTime { wait });
                         }
@@ -231,18 +238,20 @@ impl Budgets {
             }
         }
         if let Some(pace) = &self.pace {
+            let now = Instant::now();
+            let started = *started.get_or_insert(now);
             let wait = match pace.lock() {
-                Ok(mut pace) => pace.reserve(Instant::now()),
+                Ok(mut pace) => pace.reserve(now),
                 Err(_) => Duration::ZERO,
             };
-            if started.elapsed() + wait > remaining {
+            if now.duration_since(started) + wait > remaining {
                 return Err(NoBudgetInTime { wait });
             }
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
             }
         }
-        Ok(started.elapsed())
+        Ok(started.map_or(Duration::ZERO, |started| started.elapsed()))
     }
 
     /// Tells the adaptive pace what the server answered.
