@@ -27,7 +27,7 @@
 //! the legacy [`LegacyErrors`] body, and [`ErrorExt`] gives its messages, its
 //! documented status and why a call was refused before sending ([`LocalRefusal`]).
 
-use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::events::Event;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 #[cfg(doc)]
 use sdk_runtime::ErrorKind;
@@ -212,9 +212,8 @@ fn is_xml_char(c: char) -> bool {
 
 /// The XML body of a legacy state change:
 /// `<?xml version="1.0" encoding="UTF-8"?><invoice><state>…</state><message>…</message></invoice>`,
-/// the root `invoice` for every document type, `message` only when canceling. Written by
-/// quick-xml, which escapes `<`, `>` and `&` in the message; a reason XML 1.0 cannot carry is
-/// refused.
+/// the root `invoice` for every document type, `message` only when canceling. Escaped by
+/// quick-xml (`<`, `>` and `&` in the message); a reason XML 1.0 cannot carry is refused.
 pub fn encode_state_change(change: &StateChange) -> Result<String, XmlBodyError> {
     if let Some(bad) = change
         .reason()
@@ -223,28 +222,24 @@ pub fn encode_state_change(change: &StateChange) -> Result<String, XmlBodyError>
         return Err(XmlBodyError::InvalidCharacter(u32::from(bad)));
     }
     let state = change.legacy_state();
-    let message = change.reason();
-    // Written as events (the element names are fixed), in the seed's order: `state`, then
-    // `message` (only for a cancel).
-    let mut writer = quick_xml::Writer::new(Vec::with_capacity(128));
-    writer
-        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
-        .and_then(|()| {
-            writer.create_element("invoice").write_inner_content(|writer| {
-                writer
-                    .create_element("state")
-                    .write_text_content(BytesText::new(state.as_str()))?;
-                if let Some(message) = message {
-                    // `<`, `>` and `&` only, as the serde serializer wrote it before: the wire
-                    // bytes stay the same.
-                    let text = BytesText::from_escaped(quick_xml::escape::partial_escape(message));
-                    writer.create_element("message").write_text_content(text)?;
-                }
-                Ok(())
-            })
-        })
-        .map_err(|error| XmlBodyError::Write(error.to_string()))?;
-    String::from_utf8(writer.into_inner()).map_err(|error| XmlBodyError::Write(error.to_string()))
+    // The names and the declaration are fixed, so the document is written out directly (what
+    // quick-xml's writer writes for them, byte for byte), in the seed's order: `state`, then
+    // `message` (only for a cancel). The text goes through quick-xml's escaping: all five
+    // characters for the state, as `BytesText::new` escapes; `<`, `>` and `&` only for the
+    // message, as the serde serializer wrote it before, so the wire bytes stay the same.
+    let state = quick_xml::escape::escape(state.as_str());
+    let message = change.reason().map(quick_xml::escape::partial_escape);
+    let mut xml = String::with_capacity(128);
+    xml.push_str(r#"<?xml version="1.0" encoding="UTF-8"?><invoice><state>"#);
+    xml.push_str(&state);
+    xml.push_str("</state>");
+    if let Some(message) = message {
+        xml.push_str("<message>");
+        xml.push_str(&message);
+        xml.push_str("</message>");
+    }
+    xml.push_str("</invoice>");
+    Ok(xml)
 }
 
 /// The name of the first element, skipping the declaration, comments, processing instructions,

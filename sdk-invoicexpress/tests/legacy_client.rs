@@ -538,3 +538,52 @@ fn configuration() {
         ConfigError::MissingCredentials { expected: "an API key" }
     );
 }
+
+/// What quick-xml's writer writes for a state change, as events: the reference the body's bytes
+/// must equal (the client writes the fixed parts itself).
+fn written_by_quick_xml(state: &str, message: Option<&str>) -> String {
+    use quick_xml::events::{BytesDecl, BytesText, Event};
+    let mut writer = quick_xml::Writer::new(Vec::new());
+    writer
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .expect("declaration");
+    writer
+        .create_element("invoice")
+        .write_inner_content(|writer| {
+            writer
+                .create_element("state")
+                .write_text_content(BytesText::new(state))?;
+            if let Some(message) = message {
+                let text = BytesText::from_escaped(quick_xml::escape::partial_escape(message));
+                writer.create_element("message").write_text_content(text)?;
+            }
+            Ok(())
+        })
+        .expect("elements");
+    String::from_utf8(writer.into_inner()).expect("UTF-8")
+}
+
+#[test]
+fn the_body_is_byte_for_byte_what_quick_xml_writes() {
+    let messages = [
+        "Totals < expected & wrong",
+        r#"He said "cancel" and it's done"#,
+        "</message><state>deleted</state><message>",
+        "&amp; already escaped &lt;",
+        "Ação anulada — €12,30 ✓ 🧾",
+    ];
+    for message in messages {
+        let change = StateChange::cancel(message).expect("non-empty");
+        let ours = encode_state_change(&change).expect("encodes");
+        assert_eq!(ours, written_by_quick_xml("canceled", change.reason()), "{message:?}");
+    }
+    for (change, state) in [
+        (StateChange::Finalize, "finalized"),
+        (StateChange::SecondCopy, "second_copy"),
+    ] {
+        assert_eq!(
+            encode_state_change(&change).expect("encodes"),
+            written_by_quick_xml(state, None)
+        );
+    }
+}
