@@ -1626,7 +1626,7 @@ pub mod builder {
                 "{}/dictionary-data-services/invoice/{}/status-sync", client.baseurl,
                 uuid,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -1730,7 +1730,7 @@ pub mod builder {
                 "{}/dictionary-data-services/invoice/{}/audit-results", client.baseurl,
                 uuid,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -1888,7 +1888,7 @@ pub mod builder {
             let url = format!(
                 "{}/dictionary-data-services/invoice/audit-results", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -2028,7 +2028,7 @@ pub mod builder {
             let url = format!(
                 "{}/dictionary-data-services/invoice/search", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,

@@ -3249,7 +3249,7 @@ pub mod builder {
                 "{}/{}/{}/change-state.json", client.baseurl, encode_path(& document_type
                 .to_string()), document_id,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -3329,7 +3329,7 @@ pub mod builder {
                 "{}/{}/{}/change-state.json", client.baseurl, encode_path(& document_type
                 .to_string()), document_id,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -3446,7 +3446,7 @@ pub mod builder {
                 "{}/{}/{}.json", client.baseurl, encode_path(& document_type
                 .to_string()), document_id,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -3507,7 +3507,7 @@ pub mod builder {
                 "{}/{}/{}.json", client.baseurl, encode_path(& document_type
                 .to_string()), document_id,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -3594,7 +3594,7 @@ pub mod builder {
             let url = format!(
                 "{}/document/{}/related_documents.json", client.baseurl, document_id,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,

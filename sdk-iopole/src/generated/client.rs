@@ -6414,7 +6414,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/invoice/{}/status", client.baseurl, invoice_id,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6548,7 +6548,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/invoice/{}/status-history", client.baseurl, invoice_id,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6659,7 +6659,7 @@ pub mod builder {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/invoice/status/notSeen", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6768,7 +6768,7 @@ pub mod builder {
             let url = format!(
                 "{}/v1/invoice/status/{}/markAsSeen", client.baseurl, status_id,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6873,7 +6873,7 @@ pub mod builder {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/webhook", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6985,7 +6985,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/webhook", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7094,7 +7094,7 @@ pub mod builder {
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/webhook/{}", client.baseurl, webhook_id,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7189,7 +7189,7 @@ pub mod builder {
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/webhook/{}", client.baseurl, webhook_id,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7270,7 +7270,7 @@ pub mod builder {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7373,7 +7373,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7454,7 +7454,7 @@ pub mod builder {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(5usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
