@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::body::{BodyProblem, SuccessBody, UnreadableBody};
 use crate::error::{Error, ErrorKind, RequestOutcome, describe_transport};
 use crate::operation::OperationSpec;
-use crate::record::{CallFacts, CallRecord, scoped, with_record_value};
+use crate::record::{CallFacts, CallRecord, scoped};
 use crate::reply::{RawReply, Reply};
 use crate::runtime::Runtime;
 use crate::secret::{MIN_SCRUBBED_LEN, scrub};
@@ -159,11 +159,7 @@ impl Runtime {
                 self.lenient_body(operation, body, || error.to_string())
             }
             Some(Err(Generated::UnexpectedResponse(response))) => {
-                let body = match record.success_body.take() {
-                    Some(body) => Ok(body),
-                    None => buffered_body(response),
-                };
-                match body {
+                match kept_body(&mut record, response) {
                     // A 204 (or any 2xx the generated client has no body type for) usually
                     // comes empty: no decode attempt, no decode error to build.
                     Ok(body) if body.iter().all(u8::is_ascii_whitespace) => SuccessBody::Empty,
@@ -275,12 +271,8 @@ impl Runtime {
                 .map_err(progenitor_client::Error::CommunicationError)?;
             let status = response.status();
             if status.is_success() {
-                // The hooks kept the body in the record (or recorded why they could not).
-                let kept = with_record_value(|record| record.success_body.take()).flatten();
-                match kept {
-                    Some(body) => Ok(body),
-                    None => buffered_body(response).map_err(progenitor_client::Error::Custom),
-                }
+                // Its body is read once the call is over, from the record.
+                Ok(response)
             } else {
                 Err(progenitor_client::Error::ErrorResponse(ResponseValue::new(
                     (),
@@ -292,7 +284,7 @@ impl Runtime {
         let scope = scoped(operation, self.inner.config.timeouts.deadline, exchange);
         Then::new(
             scope,
-            move |(outcome, mut record): (Option<Result<Bytes, _>>, CallRecord)| {
+            move |(outcome, mut record): (Option<Result<reqwest::Response, _>>, CallRecord)| {
                 let Some(status) = record.status.filter(StatusCode::is_success) else {
                     return Err(match outcome {
                         None => self.deadline_error(operation, &record),
@@ -308,7 +300,10 @@ impl Runtime {
                 };
                 let (body, problem) = match (record.success_body_failure.take(), outcome) {
                     (Some((raw, problem)), _) => (raw, Some(problem)),
-                    (None, Some(Ok(body))) => (body, None),
+                    (None, Some(Ok(response))) => match kept_body(&mut record, response) {
+                        Ok(body) => (body, None),
+                        Err(reason) => (Bytes::new(), Some(BodyProblem::Interrupted(reason))),
+                    },
                     (None, None) => (Bytes::new(), Some(BodyProblem::TimedOut)),
                     (None, Some(Err(error))) => (Bytes::new(), Some(BodyProblem::Interrupted(error.to_string()))),
                 };
@@ -366,6 +361,15 @@ fn decode_ignoring_nulls<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
     }
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     serde_json::from_value(without_nulls(value)).ok()
+}
+
+/// The body of a 2xx the hooks read: the copy they kept in the record, else read from the
+/// response they rebuilt around it. Why it could not be read otherwise.
+fn kept_body(record: &mut CallRecord, response: reqwest::Response) -> Result<Bytes, String> {
+    match record.success_body.take() {
+        Some(body) => Ok(body),
+        None => buffered_body(response),
+    }
 }
 
 /// The body of a response the hooks rebuilt around the bytes they read: it is in memory, so it is

@@ -108,14 +108,6 @@ pub(crate) fn record_success(status: StatusCode, headers: HeaderMap) -> HeaderMa
     headers.unwrap_or_default()
 }
 
-/// Updates the current call's record and returns what `update` returns (`None` outside a call).
-pub(crate) fn with_record_value<R>(update: impl FnOnce(&mut CallRecord) -> R) -> Option<R> {
-    if !CALL.is_set() {
-        return None;
-    }
-    CALL.with(|record| record.try_borrow_mut().ok().map(|mut record| update(&mut record)))
-}
-
 /// Reads from the current call's record, if a call is running.
 pub(crate) fn read_record<R>(read: impl FnOnce(&CallRecord) -> R) -> Option<R> {
     if !CALL.is_set() {

@@ -33,11 +33,30 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Output> {
         let this = self.project();
+        // Polled again after it finished: it has nothing more to give (and the inner future,
+        // finished too, is not polled again).
+        if this.finish.is_none() {
+            return Poll::Pending;
+        }
         let output = ready!(this.future.poll(cx));
         match this.finish.take() {
             Some(finish) => Poll::Ready(finish(output)),
-            // Polled again after it finished: it has nothing more to give.
             None => Poll::Pending,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::task::Waker;
+
+    #[test]
+    fn polled_again_after_it_finished_it_stays_pending_without_polling_the_inner_future() {
+        // An `async` block panics when polled after it finished.
+        let mut then = std::pin::pin!(Then::new(async { 20 }, |n: i32| n + 1));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert_eq!(then.as_mut().poll(&mut cx), Poll::Ready(21));
+        assert_eq!(then.as_mut().poll(&mut cx), Poll::Pending);
     }
 }

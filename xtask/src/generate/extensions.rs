@@ -37,6 +37,25 @@ pub(crate) struct Extensions {
     pub(crate) credentials: Vec<Credential>,
 }
 
+impl Extensions {
+    /// How many request headers the spec's credentials put on: one per `apiKey` header, and one
+    /// `Authorization` for bearer tokens and OAuth2 together.
+    pub(crate) fn credential_headers(&self) -> usize {
+        let named = self
+            .credentials
+            .iter()
+            .filter(|credential| matches!(credential.kind, CredentialKind::Header(_)))
+            .count();
+        let authorization = self.credentials.iter().any(|credential| {
+            matches!(
+                credential.kind,
+                CredentialKind::Http(_) | CredentialKind::OAuth2TokenUrl(_)
+            )
+        });
+        named + usize::from(authorization)
+    }
+}
+
 /// `x-lifecycle-codes` of one open enum.
 #[derive(Clone, Debug)]
 pub(crate) struct LifecycleTable {
@@ -453,4 +472,33 @@ fn is_lower_case_header_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credential(kind: CredentialKind) -> Credential {
+        Credential {
+            scheme: "scheme".into(),
+            constant: "SCHEME".into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn credential_headers_count_each_api_key_header_and_one_authorization() {
+        let extensions = Extensions {
+            credentials: vec![
+                credential(CredentialKind::Header("x-api-key".into())),
+                credential(CredentialKind::Header("x-customer-key".into())),
+                credential(CredentialKind::Query("api_key".into())),
+                credential(CredentialKind::Http("bearer".into())),
+                credential(CredentialKind::OAuth2TokenUrl("https://auth.test/token".into())),
+            ],
+            ..Extensions::default()
+        };
+        assert_eq!(extensions.credential_headers(), 3);
+        assert_eq!(Extensions::default().credential_headers(), 0);
+    }
 }

@@ -161,19 +161,7 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
         .filter(|op| op.decode_as && !op.facade_only)
         .map(|op| heck::ToSnakeCase::to_snake_case(op.operation_id.as_str()))
         .collect();
-    // Each `apiKey` header is one header; bearer tokens and OAuth2 share `Authorization`.
-    let credential_headers = {
-        use extensions::CredentialKind;
-        let kinds = extensions.credentials.iter().map(|credential| &credential.kind);
-        let named = kinds
-            .clone()
-            .filter(|kind| matches!(kind, CredentialKind::Header(_)))
-            .count();
-        let authorization = kinds
-            .clone()
-            .any(|kind| matches!(kind, CredentialKind::Http(_) | CredentialKind::OAuth2TokenUrl(_)));
-        named + usize::from(authorization)
-    };
+    let credential_headers = extensions.credential_headers();
     let client = emit::format_file(client, |file| {
         emit::reexport_one_ofs(file, &one_ofs)?;
         emit::requests::build_headers_once(file, credential_headers)?;
