@@ -2,9 +2,11 @@
 //!
 //! A provider's list (a status history, a batch of not-seen statuses) is decoded item by item
 //! through [`Tolerant<T>`]: each item is first delimited as raw JSON (a cheap scan, no tree is
-//! built), then decoded as `T` from that text. An item that decodes is [`Tolerant::Decoded`]; one
-//! that does not is [`Tolerant::Undecodable`], which keeps the item's raw JSON and the decode
-//! error, so nothing is dropped and nothing is hidden. Decoding a `Vec<Tolerant<T>>` fails only
+//! built), then decoded as `T` from that text, borrowed from the input when the deserializer reads
+//! from memory (`serde_json::from_slice`, `from_str`) and copied only for an item that does not
+//! decode. An item that decodes is [`Tolerant::Decoded`]; one that does not is
+//! [`Tolerant::Undecodable`], which keeps the item's raw JSON and the decode error, so nothing is
+//! dropped and nothing is hidden. Decoding a `Vec<Tolerant<T>>` fails only
 //! when the body itself is not a JSON array (or not JSON at all).
 //!
 //! `cargo xtask generate` uses it for every array a spec marks `x-sdk-tolerant-items: true`: the
@@ -231,14 +233,29 @@ impl<T: DeserializeOwned> Tolerant<T> {
     /// (a `null` where `T` wants a value reads as an absent member, as the runtime does for whole
     /// bodies); if that fails too, the item is [`Tolerant::Undecodable`] with the first error.
     pub fn from_raw(raw: Box<RawValue>) -> Self {
-        match serde_json::from_str::<T>(raw.get()) {
+        match decode_item(raw.get()) {
             Ok(value) => Self::Decoded(value),
-            Err(error) => match without_null_members(raw.get()).map(T::deserialize) {
-                Some(Ok(value)) => Self::Decoded(value),
-                _ => Self::Undecodable(Undecodable::new(raw, error)),
-            },
+            Err(error) => Self::Undecodable(Undecodable::new(raw, error)),
         }
     }
+
+    /// As [`Tolerant::from_raw`], from the item's text as the deserializer handed it (lent by one
+    /// that reads from memory): the text is copied only when the item does not decode.
+    fn from_text(text: Cow<'_, str>) -> Result<Self, serde_json::Error> {
+        Ok(match decode_item(&text) {
+            Ok(value) => Self::Decoded(value),
+            Err(error) => Self::Undecodable(Undecodable::new(RawValue::from_string(text.into_owned())?, error)),
+        })
+    }
+}
+
+/// An item's JSON text decoded as `T`, then, if `T` refuses it, without its `null` members; the
+/// error is the first attempt's.
+fn decode_item<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_str::<T>(text).or_else(|error| match without_null_members(text).map(T::deserialize) {
+        Some(Ok(value)) => Ok(value),
+        _ => Err(error),
+    })
 }
 
 /// The JSON text parsed with every `null` object member removed (nulls in arrays stay: they are
@@ -276,10 +293,93 @@ impl<T> From<T> for Tolerant<T> {
     }
 }
 
+/// The name under which serde_json hands a value's raw text to the one who asks for it: what
+/// `RawValue`'s own `Deserialize` asks with. serde_json keeps it private, so it is written here.
+/// If it ever changed, decoding would still be right, only one copy slower: serde_json would then
+/// treat the request as any newtype, and [`ItemVisitor::visit_newtype_struct`] takes that path.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Tolerant<T> {
+    // Asked as serde_json's `RawValue` is, so that a deserializer reading from memory lends the
+    // item's text instead of copying it into a `Box<RawValue>` first (10% of the time of a
+    // 10,000-item history, BENCHMARKS.md); one reading a stream or a `Value` hands a `String`.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        Ok(Self::from_raw(raw))
+        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, ItemVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Takes one item's raw text from serde_json (a one-member map: the token, then the text).
+struct ItemVisitor<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for ItemVisitor<T> {
+    type Value = Tolerant<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        match map.next_key::<RawValueKey>()? {
+            Some(RawValueKey) => {
+                let ItemText(text) = map.next_value()?;
+                Tolerant::from_text(text).map_err(serde::de::Error::custom)
+            }
+            None => Err(serde::de::Error::invalid_type(serde::de::Unexpected::Map, &self)),
+        }
+    }
+
+    // A deserializer that does not know the token: the text through `RawValue`'s own path.
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(Tolerant::from_raw)
+    }
+}
+
+/// The key of serde_json's raw-text map; any other key is an error (a real map is never taken
+/// for raw text).
+struct RawValueKey;
+
+impl<'de> Deserialize<'de> for RawValueKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = RawValueKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("serde_json's raw value")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<RawValueKey, E> {
+                if key == RAW_VALUE_TOKEN {
+                    Ok(RawValueKey)
+                } else {
+                    Err(E::custom("expected serde_json's raw value"))
+                }
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+/// An item's raw text: lent when the deserializer can, owned otherwise.
+struct ItemText<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for ItemText<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = ItemText<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("raw JSON text")
+            }
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Self::Value, E> {
+                Ok(ItemText(Cow::Borrowed(text)))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(ItemText(Cow::Owned(text.to_owned())))
+            }
+            fn visit_string<E>(self, text: String) -> Result<Self::Value, E> {
+                Ok(ItemText(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(TextVisitor)
     }
 }
 
