@@ -1101,9 +1101,10 @@ fn render(
     let _ = writeln!(
         out,
         "- Per item (`Vec<Tolerant<StatusHistoryItem>>`, the type `IopoleClient::status_history` returns and \
-         decodes the body into): `Tolerant`'s `Deserialize` captures each array item as a borrowed-then-boxed \
-         `serde_json::value::RawValue` (a copy of the item's JSON text), then decodes that text as \
-         `StatusHistoryItem` and drops it; an item that fails is tried once more from a `Value` without its null \
+         decodes the body into): `Tolerant`'s `Deserialize` asks serde_json for each array item's raw text as \
+         `serde_json::value::RawValue` does (one scan that delimits it, no tree), borrowed from the input \
+         (no copy; a deserializer reading a stream or a `Value` hands an owned copy instead), then decodes that \
+         text as `StatusHistoryItem`; an item that fails is tried once more from a `Value` without its null \
          members, then kept as raw JSON. In this input every item decodes on the first try (the bench checks: \
          {} decoded, none undecodable), so the figures are the SDK's normal path. Targets (issue 20): time per \
          item / array at once ≤ {PER_ITEM_TIME_TARGET:.2}, peak heap per item / `Value` ≤ \

@@ -3,7 +3,6 @@
 //! typed [`Error`]. A 2xx is a processed request: a write succeeds whatever its body.
 
 use std::future::Future;
-use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use progenitor_client::ResponseValue;
@@ -16,6 +15,7 @@ use crate::error::{Error, ErrorKind, RequestOutcome, describe_transport};
 use crate::operation::OperationSpec;
 use crate::record::{CallFacts, CallRecord, scoped};
 use crate::reply::{RawReply, Reply};
+use crate::response::{BodyNotRead, in_memory_body};
 use crate::runtime::Runtime;
 use crate::secret::{MIN_SCRUBBED_LEN, scrub};
 use crate::then::Then;
@@ -372,15 +372,13 @@ fn kept_body(record: &mut CallRecord, response: reqwest::Response) -> Result<Byt
     }
 }
 
-/// The body of a response the hooks rebuilt around the bytes they read: it is in memory, so it is
-/// ready at the first poll. Why it could not be read otherwise.
+/// The body of a response the hooks rebuilt around the bytes they read, or why it could not be
+/// read.
 fn buffered_body(response: reqwest::Response) -> Result<Bytes, String> {
-    let mut body = std::pin::pin!(response.bytes());
-    match body.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(Ok(body)) => Ok(body),
-        Poll::Ready(Err(error)) => Err(describe_transport(&error.without_url())),
-        Poll::Pending => Err("the body was not in memory".into()),
-    }
+    in_memory_body(response).map_err(|problem| match problem {
+        BodyNotRead::Failed(error) => describe_transport(&error.without_url()),
+        BodyNotRead::NotInMemory => "the body was not in memory".into(),
+    })
 }
 
 fn decode_json<E: DeserializeOwned>(body: &[u8]) -> Option<E> {

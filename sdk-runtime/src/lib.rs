@@ -17,6 +17,7 @@ mod operation;
 mod rate;
 mod record;
 mod reply;
+mod response;
 mod retry;
 mod runtime;
 pub mod secret;
@@ -38,9 +39,10 @@ pub use runtime::Runtime;
 pub use secret::{REDACTED, Secret};
 pub use tolerant::{Tolerant, Undecodable};
 
-/// Re-exports for [`open_enum!`]; not part of the public API.
+/// Re-exports for [`open_enum!`] and what the generated clients call; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::response::response_value;
     pub use schemars;
     pub use serde;
 }

@@ -108,6 +108,14 @@ pub(crate) fn record_success(status: StatusCode, headers: HeaderMap) -> HeaderMa
     headers.unwrap_or_default()
 }
 
+/// Takes the 2xx body the hooks kept in the current call's record, if a call is running and has
+/// one.
+pub(crate) fn take_success_body() -> Option<Bytes> {
+    let mut body = None;
+    with_record(|record| body = record.success_body.take());
+    body
+}
+
 /// Reads from the current call's record, if a call is running.
 pub(crate) fn read_record<R>(read: impl FnOnce(&CallRecord) -> R) -> Option<R> {
     if !CALL.is_set() {

@@ -165,7 +165,9 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
     let client = emit::format_file(client, |file| {
         emit::reexport_one_ofs(file, &one_ofs)?;
         emit::requests::build_headers_once(file, credential_headers)?;
-        emit::decode_as::add_decode_as_sends(file, &decode_as).map(drop)
+        emit::decode_as::add_decode_as_sends(file, &decode_as)?;
+        emit::responses::read_buffered_responses(file)?;
+        Ok(())
     })
     .map_err(fail)?;
     let tables = emit::tables::tables_source(&extensions, &open_enums).map_err(fail)?;
