@@ -506,6 +506,14 @@ mod tests {
     }
 
     #[test]
+    fn a_map_from_another_deserializer_is_refused_not_read_as_raw_text() {
+        use serde::de::value::{Error, MapDeserializer};
+        let map = MapDeserializer::<_, Error>::new(vec![("id", 1u32)].into_iter());
+        let error = Tolerant::<Item>::deserialize(map).expect_err("not serde_json's raw value");
+        assert!(error.to_string().contains("raw value"), "{error}");
+    }
+
+    #[test]
     fn field_reads_one_member_and_never_fails() {
         let bad = Undecodable::new(
             RawValue::from_string(r#"{"a":{"b":1},"id":"x","id":"y"}"#.into()).unwrap(),
