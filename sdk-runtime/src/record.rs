@@ -37,8 +37,9 @@ pub(crate) struct CallRecord {
     pub error_body_problem: Option<BodyProblem>,
     /// A 2xx response whose body could not be read whole: what arrived, and why it stopped.
     pub success_body_failure: Option<(Bytes, BodyProblem)>,
-    /// The 2xx body the hooks read whole (shared with the rebuilt response), so that a call
-    /// wrapper reads it without going through the response again.
+    /// The 2xx body the hooks read whole (shared with the rebuilt response), so that the
+    /// generated code (`response_value`) or a call wrapper takes it without going through the
+    /// response again.
     pub success_body: Option<Bytes>,
     pub auth_error: Option<AuthError>,
     pub deadline_reached: bool,
