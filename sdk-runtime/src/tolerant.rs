@@ -301,9 +301,8 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Tolerant<T> {
     // Asked as serde_json's `RawValue` is, so that a deserializer reading from memory lends the
-    // item's text instead of copying it into a `Box<RawValue>` first (the copy of every item was
-    // most of what item-by-item decoding cost over decoding the array at once, BENCHMARKS.md);
-    // one reading a stream or a `Value` hands a `String`.
+    // item's text instead of copying it into a `Box<RawValue>` first; one reading a stream or a
+    // `Value` hands a `String`.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, ItemVisitor(std::marker::PhantomData))
     }
