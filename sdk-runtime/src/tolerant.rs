@@ -240,12 +240,21 @@ impl<T: DeserializeOwned> Tolerant<T> {
     }
 
     /// As [`Tolerant::from_raw`], from the item's text as the deserializer handed it (lent by one
-    /// that reads from memory): the text is copied only when the item does not decode.
-    fn from_text(text: Cow<'_, str>) -> Result<Self, serde_json::Error> {
-        Ok(match decode_item(&text) {
+    /// that reads from memory): the text is copied only when the item does not decode. Never
+    /// fails, so one item never fails its list.
+    fn from_text(text: Cow<'_, str>) -> Self {
+        match decode_item(&text) {
             Ok(value) => Self::Decoded(value),
-            Err(error) => Self::Undecodable(Undecodable::new(RawValue::from_string(text.into_owned())?, error)),
-        })
+            Err(error) => match RawValue::from_string(text.into_owned()) {
+                Ok(raw) => Self::Undecodable(Undecodable::new(raw, error)),
+                // The parser delimited the text, so it is JSON; should that ever not hold, the
+                // item is still kept (as `null`), with both reasons.
+                Err(kept) => Self::Undecodable(Undecodable::new(
+                    RawValue::NULL.to_owned(),
+                    format!("{error} (its text could not be kept: {kept})"),
+                )),
+            },
+        }
     }
 }
 
@@ -322,7 +331,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for ItemVisitor<T> {
         match map.next_key::<RawValueKey>()? {
             Some(RawValueKey) => {
                 let ItemText(text) = map.next_value()?;
-                Tolerant::from_text(text).map_err(serde::de::Error::custom)
+                Ok(Tolerant::from_text(text))
             }
             None => Err(serde::de::Error::invalid_type(serde::de::Unexpected::Map, &self)),
         }
@@ -511,6 +520,16 @@ mod tests {
         let map = MapDeserializer::<_, Error>::new(vec![("id", 1u32)].into_iter());
         let error = Tolerant::<Item>::deserialize(map).expect_err("not serde_json's raw value");
         assert!(error.to_string().contains("raw value"), "{error}");
+    }
+
+    #[test]
+    fn text_that_cannot_be_kept_still_gives_an_item_not_an_error() {
+        let item = Tolerant::<Item>::from_text(Cow::Borrowed("{not json"));
+        let bad = item.undecodable().expect("kept as undecodable");
+        assert_eq!(bad.raw_json(), "null");
+        assert!(bad.error().contains("its text could not be kept"), "{}", bad.error());
+        let good = Tolerant::<Item>::from_text(Cow::Borrowed(r#"{"id":3}"#));
+        assert_eq!(good.decoded().map(|item| item.id), Some(3));
     }
 
     #[test]
