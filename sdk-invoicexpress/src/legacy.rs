@@ -122,12 +122,12 @@ impl LegacyClient {
             ))));
         }
         let xml = encode_state_change(change).map_err(|error| refuse(LocalRefusal::Xml(error)))?;
-        let url = format!(
-            "{}/{}/{}/change-state.xml",
-            self.base_url,
-            document_type.as_str(),
-            document_id
-        );
+        let url = sdk_runtime::__private::request_url(
+            &self.runtime,
+            &self.base_url,
+            format_args!("/{}/{}/change-state.xml", document_type.as_str(), document_id),
+        )
+        .map_err(|reason| refuse(LocalRefusal::Request(reason)))?;
         let request = self
             .http
             .put(url)

@@ -17,6 +17,7 @@ mod operation;
 mod rate;
 mod record;
 mod reply;
+mod request_url;
 mod response;
 mod retry;
 mod runtime;
@@ -42,6 +43,7 @@ pub use tolerant::{Tolerant, Undecodable};
 /// Re-exports for [`open_enum!`] and what the generated clients call; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::request_url::request_url;
     pub use crate::response::response_value;
     pub use schemars;
     pub use serde;

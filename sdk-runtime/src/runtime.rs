@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::http_client::build_http_client;
 use crate::operation::{OperationSpec, Provider};
 use crate::rate::Budgets;
+use crate::request_url::ParsedBase;
 
 /// The runtime shared by a client's calls. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -28,6 +29,8 @@ pub(crate) struct RuntimeInner {
     pub user_agent: HeaderValue,
     /// The rate budgets every call spends from (shared by the clones).
     pub budgets: Budgets,
+    /// The generated client's base URL, parsed once for every request's URL.
+    pub base: ParsedBase,
 }
 
 impl Runtime {
@@ -55,6 +58,7 @@ impl Runtime {
                 config,
                 user_agent,
                 budgets,
+                base: ParsedBase::default(),
             }),
         })
     }

@@ -1622,10 +1622,14 @@ pub mod builder {
                     types::StatusSyncRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/dictionary-data-services/invoice/{}/status-sync", client.baseurl,
-                uuid,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!(
+                        "/dictionary-data-services/invoice/{}/status-sync", uuid
+                    ),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
@@ -1726,10 +1730,14 @@ pub mod builder {
         > {
             let Self { client, uuid } = self;
             let uuid = uuid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/dictionary-data-services/invoice/{}/audit-results", client.baseurl,
-                uuid,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!(
+                        "/dictionary-data-services/invoice/{}/audit-results", uuid
+                    ),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
@@ -1885,9 +1893,12 @@ pub mod builder {
             let invoice_number = invoice_number.map_err(Error::InvalidRequest)?;
             let supplier_id = supplier_id.map_err(Error::InvalidRequest)?;
             let uuid = uuid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/dictionary-data-services/invoice/audit-results", client.baseurl,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/dictionary-data-services/invoice/audit-results"),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(
@@ -2025,9 +2036,12 @@ pub mod builder {
                     types::InvoiceSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/dictionary-data-services/invoice/search", client.baseurl,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/dictionary-data-services/invoice/search"),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
             header_map
                 .append(

@@ -3245,10 +3245,15 @@ pub mod builder {
                     types::ChangeStateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/{}/{}/change-state.json", client.baseurl, encode_path(& document_type
-                .to_string()), document_id,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!(
+                        "/{}/{}/change-state.json", encode_path(& document_type
+                        .to_string()), document_id
+                    ),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
@@ -3325,10 +3330,15 @@ pub mod builder {
                     types::ChangeStateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/{}/{}/change-state.json", client.baseurl, encode_path(& document_type
-                .to_string()), document_id,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!(
+                        "/{}/{}/change-state.json", encode_path(& document_type
+                        .to_string()), document_id
+                    ),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
@@ -3442,10 +3452,15 @@ pub mod builder {
             let Self { client, document_type, document_id } = self;
             let document_type = document_type.map_err(Error::InvalidRequest)?;
             let document_id = document_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/{}/{}.json", client.baseurl, encode_path(& document_type
-                .to_string()), document_id,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!(
+                        "/{}/{}.json", encode_path(& document_type.to_string()),
+                        document_id
+                    ),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
@@ -3503,10 +3518,15 @@ pub mod builder {
             let Self { client, document_type, document_id } = self;
             let document_type = document_type.map_err(Error::InvalidRequest)?;
             let document_id = document_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/{}/{}.json", client.baseurl, encode_path(& document_type
-                .to_string()), document_id,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!(
+                        "/{}/{}.json", encode_path(& document_type.to_string()),
+                        document_id
+                    ),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(
@@ -3591,9 +3611,12 @@ pub mod builder {
         > {
             let Self { client, document_id } = self;
             let document_id = document_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/document/{}/related_documents.json", client.baseurl, document_id,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/document/{}/related_documents.json", document_id),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
             header_map
                 .append(

@@ -6413,7 +6413,12 @@ pub mod builder {
                     types::StatusUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/invoice/{}/status", client.baseurl, invoice_id,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/invoice/{}/status", invoice_id),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -6545,9 +6550,12 @@ pub mod builder {
             let Self { client, invoice_id, customer_id } = self;
             let invoice_id = invoice_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/invoice/{}/status-history", client.baseurl, invoice_id,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/invoice/{}/status-history", invoice_id),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -6658,7 +6666,12 @@ pub mod builder {
         > {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/invoice/status/notSeen", client.baseurl,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/invoice/status/notSeen"),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -6765,9 +6778,12 @@ pub mod builder {
             let Self { client, status_id, customer_id } = self;
             let status_id = status_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/invoice/status/{}/markAsSeen", client.baseurl, status_id,
-            );
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/invoice/status/{}/markAsSeen", status_id),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -6872,7 +6888,12 @@ pub mod builder {
         > {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/config/webhook", client.baseurl,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/config/webhook"),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -6984,7 +7005,12 @@ pub mod builder {
                     types::WebhookRegistration::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/config/webhook", client.baseurl,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/config/webhook"),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -7093,7 +7119,12 @@ pub mod builder {
             let Self { client, webhook_id, customer_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/config/webhook/{}", client.baseurl, webhook_id,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/config/webhook/{}", webhook_id),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -7188,7 +7219,12 @@ pub mod builder {
             let Self { client, webhook_id, customer_id } = self;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/config/webhook/{}", client.baseurl, webhook_id,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/config/webhook/{}", webhook_id),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -7269,7 +7305,12 @@ pub mod builder {
         ) -> Result<ResponseValue<types::RetryStrategy>, Error<types::IopoleError>> {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/config/retry/strategy"),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -7372,7 +7413,12 @@ pub mod builder {
                     types::RetryStrategy::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/config/retry/strategy"),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
@@ -7453,7 +7499,12 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ConfigResourceId>, Error<types::IopoleError>> {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/config/retry/strategy", client.baseurl,);
+            let url = ::sdk_runtime::__private::request_url(
+                    &client.inner,
+                    &client.baseurl,
+                    format_args!("/v1/config/retry/strategy"),
+                )
+                .map_err(Error::InvalidRequest)?;
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(

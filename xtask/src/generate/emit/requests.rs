@@ -26,6 +26,11 @@
 //! URL as it prints, instead of `encode_path(&value.to_string())` (a string built, then scanned
 //! and copied again for characters it cannot contain).
 //!
+//! The URL is built on the base URL parsed once: `format!("{}/v1/x/{}", client.baseurl, id)`
+//! (which `reqwest` then parses whole, host and all, on every call) becomes
+//! `request_url(&client.inner, &client.baseurl, format_args!("/v1/x/{}", id))`, which parses only
+//! the path into a copy of the parsed base and gives the same URL.
+//!
 //! The pass is strict: a `send` that does not have this shape fails the generation, so a
 //! progenitor upgrade that changes it is noticed rather than half-rewritten.
 
@@ -131,9 +136,54 @@ fn plain_path_parameters(block: &mut Block, url_safe: &[String]) -> Result<(), S
     Ok(())
 }
 
+/// `let url = format!("{}/path", client.baseurl, args..)` becomes
+/// `let url = request_url(&client.inner, &client.baseurl, format_args!("/path", args..))
+/// .map_err(Error::InvalidRequest)?`.
+fn url_on_parsed_base(block: &mut Block) -> Result<(), String> {
+    let Some(Stmt::Local(url)) = block.stmts.iter_mut().find(|stmt| local_named(stmt, "url").is_some()) else {
+        return Err("no `url`".into());
+    };
+    let Some(init) = url.init.as_mut() else {
+        return Err("`url` has no value".into());
+    };
+    let Expr::Macro(format) = &*init.expr else {
+        return Err("`url` is not built by `format!`".into());
+    };
+    let args = format
+        .mac
+        .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        .map_err(|e| format!("`url`'s `format!` does not parse: {e}"))?;
+    let mut args = args.into_iter();
+    let template = match args.next() {
+        Some(Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(text), ..
+        })) => text.value(),
+        _ => return Err("`url`'s `format!` has no template".into()),
+    };
+    let path = template
+        .strip_prefix("{}")
+        .filter(|path| path.is_empty() || path.starts_with('/'))
+        .ok_or_else(|| format!("`url`'s template {template:?} does not start with the base URL and a `/`"))?;
+    let base = args.next().map(|base| quote!(#base).to_string().replace(' ', ""));
+    if base.as_deref() != Some("client.baseurl") {
+        return Err("`url`'s first value is not `client.baseurl`".into());
+    }
+    let rest: Vec<Expr> = args.collect();
+    *init.expr = syn::parse_quote! {
+        ::sdk_runtime::__private::request_url(
+            &client.inner,
+            &client.baseurl,
+            format_args!(#path #(, #rest)*),
+        )
+        .map_err(Error::InvalidRequest)?
+    };
+    Ok(())
+}
+
 /// One `send` body.
 fn rewrite_send(block: &mut Block, url_safe: &[String], added_later: usize) -> Result<(), String> {
     plain_path_parameters(block, url_safe)?;
+    url_on_parsed_base(block)?;
     let map_at = block
         .stmts
         .iter()
@@ -373,12 +423,18 @@ mod tests {
         );
         assert!(code.contains(".post(url).json(&body).build()?"), "{code}");
         assert!(code.contains("HeaderMap::with_capacity(7usize)"), "{code}");
-        // The UUID goes in as it prints; the string is still encoded.
+        // The URL is built on the parsed base; the UUID goes in as it prints, the string is
+        // still encoded.
         let flat: String = code.split_whitespace().collect();
         assert!(
-            flat.contains("client.baseurl,invoice_id,encode_path(&name.to_string()),"),
+            flat.contains(
+                "leturl=::sdk_runtime::__private::request_url(&client.inner,&client.baseurl,\
+                 format_args!(\"/v1/x/{}/{}\",invoice_id,encode_path(&name.to_string())),)\
+                 .map_err(Error::InvalidRequest)?;"
+            ),
             "{code}"
         );
+        assert!(!code.contains("format!"), "{code}");
     }
 
     #[test]
@@ -409,6 +465,19 @@ mod tests {
         });
         let error = build_headers_once(&mut file, 2).expect_err("no api-version");
         assert!(error.contains("SendStatus") && error.contains("api-version"), "{error}");
+
+        let mut misplaced_base = self::file(quote! {
+            let url = format!("/v1/{}", client.baseurl);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            let mut request = client.client.get(url).headers(header_map).build()?;
+            Ok(())
+        });
+        let error = build_headers_once(&mut misplaced_base, 2).expect_err("base not first");
+        assert!(error.contains("does not start with the base URL"), "{error}");
 
         let mut file = file_with_extra_header();
         let error = build_headers_once(&mut file, 2).expect_err("unknown header");
