@@ -1636,8 +1636,19 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
+            let json_body = ::serde_json::to_vec(&body)
+                .map_err(|e| {
+                    Error::InvalidRequest(
+                        format!("the request body cannot be written as JSON: {e}"),
+                    )
+                })?;
+            header_map
+                .append(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).json(&body).build()?;
+            let mut request = client.client.post(url).body(json_body).build()?;
             header_map.extend(::std::mem::take(request.headers_mut()));
             *request.headers_mut() = header_map;
             let info = OperationInfo {
@@ -2048,8 +2059,19 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
+            let json_body = ::serde_json::to_vec(&body)
+                .map_err(|e| {
+                    Error::InvalidRequest(
+                        format!("the request body cannot be written as JSON: {e}"),
+                    )
+                })?;
+            header_map
+                .append(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).json(&body).build()?;
+            let mut request = client.client.post(url).body(json_body).build()?;
             header_map.extend(::std::mem::take(request.headers_mut()));
             *request.headers_mut() = header_map;
             let info = OperationInfo {

@@ -3260,8 +3260,19 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
+            let json_body = ::serde_json::to_vec(&body)
+                .map_err(|e| {
+                    Error::InvalidRequest(
+                        format!("the request body cannot be written as JSON: {e}"),
+                    )
+                })?;
+            header_map
+                .append(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             #[allow(unused_mut)]
-            let mut request = client.client.put(url).json(&body).build()?;
+            let mut request = client.client.put(url).body(json_body).build()?;
             header_map.extend(::std::mem::take(request.headers_mut()));
             *request.headers_mut() = header_map;
             let info = OperationInfo {
@@ -3345,8 +3356,19 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 );
+            let json_body = ::serde_json::to_vec(&body)
+                .map_err(|e| {
+                    Error::InvalidRequest(
+                        format!("the request body cannot be written as JSON: {e}"),
+                    )
+                })?;
+            header_map
+                .append(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             #[allow(unused_mut)]
-            let mut request = client.client.put(url).json(&body).build()?;
+            let mut request = client.client.put(url).body(json_body).build()?;
             header_map.extend(::std::mem::take(request.headers_mut()));
             *request.headers_mut() = header_map;
             let info = OperationInfo {

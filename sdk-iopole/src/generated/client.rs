@@ -6428,8 +6428,19 @@ pub mod builder {
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
+            let json_body = ::serde_json::to_vec(&body)
+                .map_err(|e| {
+                    Error::InvalidRequest(
+                        format!("the request body cannot be written as JSON: {e}"),
+                    )
+                })?;
+            header_map
+                .append(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).json(&body).build()?;
+            let mut request = client.client.post(url).body(json_body).build()?;
             header_map.extend(::std::mem::take(request.headers_mut()));
             *request.headers_mut() = header_map;
             let info = OperationInfo {
@@ -7020,8 +7031,19 @@ pub mod builder {
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
+            let json_body = ::serde_json::to_vec(&body)
+                .map_err(|e| {
+                    Error::InvalidRequest(
+                        format!("the request body cannot be written as JSON: {e}"),
+                    )
+                })?;
+            header_map
+                .append(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).json(&body).build()?;
+            let mut request = client.client.post(url).body(json_body).build()?;
             header_map.extend(::std::mem::take(request.headers_mut()));
             *request.headers_mut() = header_map;
             let info = OperationInfo {
@@ -7428,8 +7450,19 @@ pub mod builder {
             if let Some(value) = customer_id {
                 header_map.append("customer-id", value.to_string().try_into()?);
             }
+            let json_body = ::serde_json::to_vec(&body)
+                .map_err(|e| {
+                    Error::InvalidRequest(
+                        format!("the request body cannot be written as JSON: {e}"),
+                    )
+                })?;
+            header_map
+                .append(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).json(&body).build()?;
+            let mut request = client.client.post(url).body(json_body).build()?;
             header_map.extend(::std::mem::take(request.headers_mut()));
             *request.headers_mut() = header_map;
             let info = OperationInfo {

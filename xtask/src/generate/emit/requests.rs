@@ -14,13 +14,18 @@
 //! then hashes every header of the first into it. After this pass:
 //!
 //! ```text
-//! let mut header_map = HeaderMap::with_capacity(n + 5);   // what the body and the hooks add
+//! let mut header_map = HeaderMap::with_capacity(n + 3);   // what the body and the hooks add
 //! header_map.append(ACCEPT, ...);
 //! ... header parameters appended ...
-//! let mut request = client.client.post(url).json(&body).build()?;
-//! header_map.extend(std::mem::take(request.headers_mut()));        // the body's Content-Type
+//! let json_body = serde_json::to_vec(&body).map_err(...)?;
+//! header_map.append(CONTENT_TYPE, "application/json");
+//! let mut request = client.client.post(url).body(json_body).build()?;
+//! header_map.extend(std::mem::take(request.headers_mut()));        // any the builder set
 //! *request.headers_mut() = header_map;
 //! ```
+//!
+//! The JSON body is written where `reqwest`'s `.json(&body)` would write it (the same bytes), so
+//! that its `Content-Type` goes straight into the map instead of into a second map of its own.
 //!
 //! A path parameter whose type prints only URL-safe characters (a UUID, an integer) goes into the
 //! URL as it prints, instead of `encode_path(&value.to_string())` (a string built, then scanned
@@ -214,7 +219,11 @@ fn rewrite_send(block: &mut Block, url_safe: &[String], added_later: usize) -> R
         return Err("`request` moved".into());
     };
     let init = request.init.as_mut().ok_or("`request` has no value")?;
-    let (accept_value, took_map) = strip_chain(&mut init.expr)?;
+    let Stripped {
+        accept: accept_value,
+        took_map,
+        json,
+    } = strip_chain(&mut init.expr)?;
     if !took_map {
         return Err("the request does not take `header_map`".into());
     }
@@ -238,6 +247,24 @@ fn rewrite_send(block: &mut Block, url_safe: &[String], added_later: usize) -> R
     ];
     let after_request = request_at + 1;
     block.stmts.splice(after_request..after_request, adopt);
+    if let Some(json) = json {
+        let written: [Stmt; 2] = [
+            syn::parse2(quote! {
+                let json_body = ::serde_json::to_vec(#json).map_err(|e| {
+                    Error::InvalidRequest(format!("the request body cannot be written as JSON: {e}"))
+                })?;
+            })
+            .map_err(|e| format!("cannot write the JSON body: {e}"))?,
+            syn::parse2(quote! {
+                header_map.append(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                );
+            })
+            .map_err(|e| format!("cannot write the `Content-Type` header: {e}"))?,
+        ];
+        block.stmts.splice(request_at..request_at, written);
+    }
     match accept {
         Some(accept) => block.stmts[api_version_at] = accept,
         None => drop(block.stmts.remove(api_version_at)),
@@ -294,32 +321,53 @@ fn is_api_version_append(stmt: &Stmt) -> bool {
             .is_some_and(|name| quote!(#name).to_string().contains("\"api-version\""))
 }
 
-/// Removes `.header(ACCEPT, value)` and `.headers(header_map)` from a method-call chain; returns
-/// the `Accept` value and whether the map was taken.
-fn strip_chain(expr: &mut Expr) -> Result<(Option<Expr>, bool), String> {
-    let mut accept = None;
-    let mut took_map = false;
-    strip_from(expr, &mut accept, &mut took_map)?;
-    Ok((accept, took_map))
+/// What [`strip_chain`] took out of a request's method-call chain.
+#[derive(Default)]
+struct Stripped {
+    /// The `Accept` value.
+    accept: Option<Expr>,
+    /// Whether `.headers(header_map)` was there.
+    took_map: bool,
+    /// The value `.json(value)` wrote, now `.body(json_body)`.
+    json: Option<Expr>,
+}
+
+/// Removes `.header(ACCEPT, value)` and `.headers(header_map)` from a method-call chain, and turns
+/// `.json(value)` into `.body(json_body)`.
+fn strip_chain(expr: &mut Expr) -> Result<Stripped, String> {
+    let mut stripped = Stripped::default();
+    strip_from(expr, &mut stripped)?;
+    Ok(stripped)
 }
 
 /// [`strip_chain`] from `expr` down to the start of the chain.
-fn strip_from(expr: &mut Expr, accept: &mut Option<Expr>, took_map: &mut bool) -> Result<(), String> {
+fn strip_from(expr: &mut Expr, stripped: &mut Stripped) -> Result<(), String> {
     loop {
         let call = match expr {
             Expr::MethodCall(call) => call,
             // `...build()?`
-            Expr::Try(tried) => return strip_from(&mut tried.expr, accept, took_map),
+            Expr::Try(tried) => return strip_from(&mut tried.expr, stripped),
             _ => return Ok(()),
         };
+        if call.method == "json" {
+            let (Some(value), 1) = (call.args.first(), call.args.len()) else {
+                return Err("`.json` does not take one value".into());
+            };
+            if stripped.json.replace(value.clone()).is_some() {
+                return Err("the request sets a JSON body twice".into());
+            }
+            call.method = syn::parse_quote!(body);
+            call.args = syn::parse_quote!(json_body);
+            return strip_from(&mut call.receiver, stripped);
+        }
         match removable(call)? {
-            None => return strip_from(&mut call.receiver, accept, took_map),
+            None => return strip_from(&mut call.receiver, stripped),
             Some(Removed::Accept(value)) => {
-                if accept.replace(value).is_some() {
+                if stripped.accept.replace(value).is_some() {
                     return Err("the request sets `Accept` twice".into());
                 }
             }
-            Some(Removed::HeaderMap) => *took_map = true,
+            Some(Removed::HeaderMap) => stripped.took_map = true,
         }
         // The call is dropped from the chain: its receiver takes its place.
         let receiver = std::mem::replace(&mut *call.receiver, Expr::Verbatim(Default::default()));
@@ -414,14 +462,18 @@ mod tests {
         assert!(!code.contains(".header("), "{code}");
         let accept = code.find("::reqwest::header::ACCEPT,").expect("Accept in the map");
         let customer = code.find("\"customer-id\"").expect("customer-id kept");
+        let content_type = code
+            .find("::reqwest::header::CONTENT_TYPE,")
+            .expect("Content-Type in the map");
         let request = code.find("let mut request").expect("request kept");
         let adopt = code.find("*request.headers_mut() = header_map;").expect("map adopted");
         let pre = code.find("client.pre").expect("hook kept");
         assert!(
-            accept < customer && customer < request && request < adopt && adopt < pre,
+            accept < customer && customer < content_type && content_type < request && request < adopt && adopt < pre,
             "{code}"
         );
-        assert!(code.contains(".post(url).json(&body).build()?"), "{code}");
+        assert!(code.contains(".post(url).body(json_body).build()?"), "{code}");
+        assert!(code.contains("let json_body = ::serde_json::to_vec(&body)"), "{code}");
         assert!(code.contains("HeaderMap::with_capacity(7usize)"), "{code}");
         // The URL is built on the parsed base; the UUID goes in as it prints, the string is
         // still encoded.
@@ -434,7 +486,7 @@ mod tests {
             ),
             "{code}"
         );
-        assert!(!code.contains("format!"), "{code}");
+        assert!(!code.contains("let url = format!"), "{code}");
     }
 
     #[test]
