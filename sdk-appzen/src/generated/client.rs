@@ -1574,7 +1574,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                uuid: Err("uuid was not initialized".to_string()),
+                uuid: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -1616,7 +1616,10 @@ pub mod builder {
         ///Sends a `POST` request to `/dictionary-data-services/invoice/{uuid}/status-sync`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::AppzenError>> {
             let Self { client, uuid, body } = self;
-            let uuid = uuid.map_err(Error::InvalidRequest)?;
+            let uuid = uuid
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() { "uuid was not initialized".to_string() } else { e },
+                ))?;
             let body = body
                 .and_then(|v| {
                     types::StatusSyncRequest::try_from(v).map_err(|e| e.to_string())
@@ -1718,7 +1721,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                uuid: Err("uuid was not initialized".to_string()),
+                uuid: Err(String::new()),
             }
         }
         pub fn uuid<V>(mut self, value: V) -> Self
@@ -1740,7 +1743,10 @@ pub mod builder {
             Error<types::AppzenError>,
         > {
             let Self { client, uuid } = self;
-            let uuid = uuid.map_err(Error::InvalidRequest)?;
+            let uuid = uuid
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() { "uuid was not initialized".to_string() } else { e },
+                ))?;
             let url = ::sdk_runtime::__private::request_url(
                     &client.inner,
                     &client.baseurl,

@@ -3180,8 +3180,8 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                document_type: Err("document_type was not initialized".to_string()),
-                document_id: Err("document_id was not initialized".to_string()),
+                document_type: Err(String::new()),
+                document_id: Err(String::new()),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -3238,8 +3238,22 @@ pub mod builder {
             Error<types::ErrorResponse>,
         > {
             let Self { client, document_type, document_id, body } = self;
-            let document_type = document_type.map_err(Error::InvalidRequest)?;
-            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let document_type = document_type
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_type was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
+            let document_id = document_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let body = body
                 .and_then(|v| {
                     types::ChangeStateRequest::try_from(v).map_err(|e| e.to_string())
@@ -3334,8 +3348,22 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<U>, Error<types::ErrorResponse>> {
             let Self { client, document_type, document_id, body } = self;
-            let document_type = document_type.map_err(Error::InvalidRequest)?;
-            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let document_type = document_type
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_type was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
+            let document_id = document_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let body = body
                 .and_then(|v| {
                     types::ChangeStateRequest::try_from(v).map_err(|e| e.to_string())
@@ -3439,8 +3467,8 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                document_type: Err("document_type was not initialized".to_string()),
-                document_id: Err("document_id was not initialized".to_string()),
+                document_type: Err(String::new()),
+                document_id: Err(String::new()),
             }
         }
         pub fn document_type<V>(mut self, value: V) -> Self
@@ -3472,8 +3500,22 @@ pub mod builder {
             Error<types::ErrorResponse>,
         > {
             let Self { client, document_type, document_id } = self;
-            let document_type = document_type.map_err(Error::InvalidRequest)?;
-            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let document_type = document_type
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_type was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
+            let document_id = document_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let url = ::sdk_runtime::__private::request_url(
                     &client.inner,
                     &client.baseurl,
@@ -3538,8 +3580,22 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<U>, Error<types::ErrorResponse>> {
             let Self { client, document_type, document_id } = self;
-            let document_type = document_type.map_err(Error::InvalidRequest)?;
-            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let document_type = document_type
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_type was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
+            let document_id = document_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let url = ::sdk_runtime::__private::request_url(
                     &client.inner,
                     &client.baseurl,
@@ -3612,7 +3668,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                document_id: Err("document_id was not initialized".to_string()),
+                document_id: Err(String::new()),
             }
         }
         pub fn document_id<V>(mut self, value: V) -> Self
@@ -3632,7 +3688,14 @@ pub mod builder {
             Error<types::ErrorResponse>,
         > {
             let Self { client, document_id } = self;
-            let document_id = document_id.map_err(Error::InvalidRequest)?;
+            let document_id = document_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "document_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let url = ::sdk_runtime::__private::request_url(
                     &client.inner,
                     &client.baseurl,

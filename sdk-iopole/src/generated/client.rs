@@ -6348,7 +6348,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                invoice_id: Err("invoice_id was not initialized".to_string()),
+                invoice_id: Err(String::new()),
                 customer_id: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -6406,7 +6406,14 @@ pub mod builder {
             Error<types::IopoleError>,
         > {
             let Self { client, invoice_id, customer_id, body } = self;
-            let invoice_id = invoice_id.map_err(Error::InvalidRequest)?;
+            let invoice_id = invoice_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "invoice_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
@@ -6518,7 +6525,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                invoice_id: Err("invoice_id was not initialized".to_string()),
+                invoice_id: Err(String::new()),
                 customer_id: Ok(None),
             }
         }
@@ -6559,7 +6566,14 @@ pub mod builder {
             Error<types::IopoleError>,
         > {
             let Self { client, invoice_id, customer_id } = self;
-            let invoice_id = invoice_id.map_err(Error::InvalidRequest)?;
+            let invoice_id = invoice_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "invoice_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = ::sdk_runtime::__private::request_url(
                     &client.inner,
@@ -6757,7 +6771,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                status_id: Err("status_id was not initialized".to_string()),
+                status_id: Err(String::new()),
                 customer_id: Ok(None),
             }
         }
@@ -6787,7 +6801,14 @@ pub mod builder {
         ///Sends a `PUT` request to `/v1/invoice/status/{statusId}/markAsSeen`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::IopoleError>> {
             let Self { client, status_id, customer_id } = self;
-            let status_id = status_id.map_err(Error::InvalidRequest)?;
+            let status_id = status_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "status_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = ::sdk_runtime::__private::request_url(
                     &client.inner,
@@ -7107,7 +7128,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                webhook_id: Err("webhook_id was not initialized".to_string()),
+                webhook_id: Err(String::new()),
                 customer_id: Ok(None),
             }
         }
@@ -7139,7 +7160,14 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::Webhook>, Error<types::IopoleError>> {
             let Self { client, webhook_id, customer_id } = self;
-            let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
+            let webhook_id = webhook_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "webhook_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = ::sdk_runtime::__private::request_url(
                     &client.inner,
@@ -7207,7 +7235,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                webhook_id: Err("webhook_id was not initialized".to_string()),
+                webhook_id: Err(String::new()),
                 customer_id: Ok(None),
             }
         }
@@ -7239,7 +7267,14 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::ConfigResourceId>, Error<types::IopoleError>> {
             let Self { client, webhook_id, customer_id } = self;
-            let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
+            let webhook_id = webhook_id
+                .map_err(|e| Error::InvalidRequest(
+                    if e.is_empty() {
+                        "webhook_id was not initialized".to_string()
+                    } else {
+                        e
+                    },
+                ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
             let url = ::sdk_runtime::__private::request_url(
                     &client.inner,
