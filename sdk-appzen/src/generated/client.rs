@@ -1633,7 +1633,7 @@ pub mod builder {
                     ),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -1755,7 +1755,7 @@ pub mod builder {
                     ),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -1916,7 +1916,7 @@ pub mod builder {
                     format_args!("/dictionary-data-services/invoice/audit-results"),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -2059,7 +2059,7 @@ pub mod builder {
                     format_args!("/dictionary-data-services/invoice/search"),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(7usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,

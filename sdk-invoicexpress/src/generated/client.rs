@@ -3268,7 +3268,7 @@ pub mod builder {
                     ),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -3378,7 +3378,7 @@ pub mod builder {
                     ),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -3525,7 +3525,7 @@ pub mod builder {
                     ),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -3605,7 +3605,7 @@ pub mod builder {
                     ),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -3702,7 +3702,7 @@ pub mod builder {
                     format_args!("/document/{}/related_documents.json", document_id),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(4usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,

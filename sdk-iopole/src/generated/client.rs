@@ -6426,7 +6426,7 @@ pub mod builder {
                     format_args!("/v1/invoice/{}/status", invoice_id),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6581,7 +6581,7 @@ pub mod builder {
                     format_args!("/v1/invoice/{}/status-history", invoice_id),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6697,7 +6697,7 @@ pub mod builder {
                     format_args!("/v1/invoice/status/notSeen"),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6816,7 +6816,7 @@ pub mod builder {
                     format_args!("/v1/invoice/status/{}/markAsSeen", status_id),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -6926,7 +6926,7 @@ pub mod builder {
                     format_args!("/v1/config/webhook"),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7043,7 +7043,7 @@ pub mod builder {
                     format_args!("/v1/config/webhook"),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7175,7 +7175,7 @@ pub mod builder {
                     format_args!("/v1/config/webhook/{}", webhook_id),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7282,7 +7282,7 @@ pub mod builder {
                     format_args!("/v1/config/webhook/{}", webhook_id),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7368,7 +7368,7 @@ pub mod builder {
                     format_args!("/v1/config/retry/strategy"),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7476,7 +7476,7 @@ pub mod builder {
                     format_args!("/v1/config/retry/strategy"),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
@@ -7573,7 +7573,7 @@ pub mod builder {
                     format_args!("/v1/config/retry/strategy"),
                 )
                 .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
             header_map
                 .append(
                     ::reqwest::header::ACCEPT,
