@@ -163,7 +163,7 @@ impl Runtime {
                     // A 204 (or any 2xx the generated client has no body type for) usually
                     // comes empty: no decode attempt, no decode error to build.
                     Ok(body) if body.iter().all(u8::is_ascii_whitespace) => SuccessBody::Empty,
-                    Ok(body) => match serde_json::from_slice(&body) {
+                    Ok(body) => match crate::tolerant::from_slice(&body) {
                         Ok(value) => SuccessBody::Decoded(value),
                         Err(error) => self.lenient_body(operation, body, || error.to_string()),
                     },

@@ -37,7 +37,7 @@ pub fn response_value<T: DeserializeOwned, E>(
             }
         },
     };
-    match serde_json::from_slice(&body) {
+    match crate::tolerant::from_slice(&body) {
         Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
         Err(error) => Err(GeneratedError::InvalidResponsePayload(body, error)),
     }
