@@ -422,7 +422,7 @@ fn measure_decode(settings: &Settings) -> Result<DecodeResult, BoxError> {
     drop(check);
     // Item by item, every status decodes (none is kept as undecodable, so the timing is that of
     // the SDK's normal path, not of its retry without nulls).
-    let check: Vec<Tolerant<StatusHistoryItem>> = serde_json::from_slice(&bytes)?;
+    let check: Vec<Tolerant<StatusHistoryItem>> = sdk_runtime::tolerant::from_slice(&bytes)?;
     let undecodable = check.iter().filter(|item| !item.is_decoded()).count();
     if check.len() != HISTORY_ENTRIES || undecodable > 0 {
         return Err(format!("per item: {} entries, {undecodable} undecodable", check.len()).into());
@@ -432,10 +432,12 @@ fn measure_decode(settings: &Settings) -> Result<DecodeResult, BoxError> {
     let check: Vec<PlainStatus> = serde_json::from_slice(&bytes)?;
     drop(check);
 
-    /// Decodes the bytes as `T` and times it; dropping the result is not timed.
+    /// Decodes the bytes as `T` and times it; dropping the result is not timed. The SDK decodes
+    /// every response body with `sdk_runtime::tolerant::from_slice`, which is
+    /// `serde_json::from_slice` for a type without `Tolerant` items.
     fn timed<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<Duration, serde_json::Error> {
         let start = Instant::now();
-        let decoded: T = serde_json::from_slice(black_box(bytes))?;
+        let decoded: T = sdk_runtime::tolerant::from_slice(black_box(bytes))?;
         let elapsed = start.elapsed();
         drop(black_box(decoded));
         Ok(elapsed)
@@ -443,7 +445,7 @@ fn measure_decode(settings: &Settings) -> Result<DecodeResult, BoxError> {
     /// Decodes the bytes as `T` with the heap counter on.
     fn counted<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<MemoryUse, serde_json::Error> {
         ALLOCATOR.start();
-        let decoded = serde_json::from_slice::<T>(black_box(bytes));
+        let decoded = sdk_runtime::tolerant::from_slice::<T>(black_box(bytes));
         let memory = ALLOCATOR.stop();
         drop(black_box(decoded?));
         Ok(memory)
@@ -1144,7 +1146,8 @@ fn render(
     );
     let _ = writeln!(
         out,
-        "- Time: `serde_json::from_slice` into `Vec<sdk_iopole::types::StatusHistoryItem>`, into \
+        "- Time: `sdk_runtime::tolerant::from_slice` (the SDK's decoder of every response body; for a type \
+         without `Tolerant` items it is `serde_json::from_slice`) into `Vec<sdk_iopole::types::StatusHistoryItem>`, into \
          `Vec<sdk_iopole::Tolerant<StatusHistoryItem>>`, into `serde_json::Value`, into \
          `Vec<sdk_bench::plain::PlainStatus>` and into `serde::de::IgnoredAny`, from the same bytes in memory; one \
          untimed run each, then {} runs each, rotating which goes first; reported: the medians (typed {}; per item \
@@ -1177,12 +1180,13 @@ fn render(
     let _ = writeln!(
         out,
         "- Per item (`Vec<Tolerant<StatusHistoryItem>>`, the type `IopoleClient::status_history` returns and \
-         decodes the body into): `Tolerant`'s `Deserialize` asks serde_json for each array item's raw text as \
-         `serde_json::value::RawValue` does (one scan that delimits it, no tree), borrowed from the input \
-         (no copy; a deserializer reading a stream or a `Value` hands an owned copy instead), then decodes that \
-         text as `StatusHistoryItem`; an item that fails is tried once more from a `Value` without its null \
-         members, then kept as raw JSON. In this input every item decodes on the first try (the bench checks: \
-         {} decoded, none undecodable), so the figures are the SDK's normal path. Targets (issue 20): time per \
+         decodes the body into), decoded as the SDK decodes every response body, with \
+         `sdk_runtime::tolerant::from_slice`: a first pass decodes each item directly as `StatusHistoryItem`; \
+         only if an item refuses does a second pass decode the body item by item, `Tolerant`'s `Deserialize` \
+         asking serde_json for each item's raw text as `serde_json::value::RawValue` does (one scan that \
+         delimits it, no tree), decoding that text, trying a refused item once more from a `Value` without \
+         its null members, and keeping it raw if it still fails. In this input every item decodes (the bench \
+         checks: {} decoded, none undecodable), so the figures are the SDK's normal path, one pass. Targets (issue 20): time per \
          item / array at once ≤ {PER_ITEM_TIME_TARGET:.2}, peak heap per item / `Value` ≤ \
          {PER_ITEM_HEAP_TARGET:.2}. Typed decoding against `Value` (time and heap), the plain structs and the \
          parse-only floor are reference points: issue 20 retired the target \"typed decoding ≥ 1.5x faster \
