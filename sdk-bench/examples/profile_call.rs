@@ -1,9 +1,9 @@
-//! Runs one benchmarked operation many times, for a profiler: the figures in BENCHMARKS.md's
-//! "Targets missed" section come from
+//! Runs one benchmarked operation many times, for a profiler: the instruction and cache figures
+//! in BENCHMARKS.md's issue 20 section come from
 //!
 //! ```text
 //! cargo build --release -p sdk-bench --example profile_call
-//! valgrind --tool=callgrind --toggle-collect='*profile_call::timed*' \
+//! valgrind --tool=callgrind [--cache-sim=yes] --toggle-collect='*profile_call::timed*' \
 //!     target/release/examples/profile_call iopole sdk 2000
 //! ```
 //!
