@@ -40,7 +40,8 @@ pub use runtime::Runtime;
 pub use secret::{REDACTED, Secret};
 pub use tolerant::{Tolerant, Undecodable};
 
-/// Re-exports for [`open_enum!`] and what the generated clients call; not part of the public API.
+/// Re-exports for [`open_enum!`] and what the generated clients (and the facades' hand-written
+/// requests) call; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::request_url::request_url;

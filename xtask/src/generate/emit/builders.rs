@@ -25,14 +25,7 @@ use syn::{Expr, ExprCall, ImplItem, Item, Lit, Member, Stmt};
 
 /// Rewrites every builder's `new` and `send`; returns how many fields start unallocated.
 pub(crate) fn unset_fields_without_allocation(file: &mut syn::File) -> Result<usize, String> {
-    let builder = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "builder" => module.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or("progenitor produced no `builder` module")?;
+    let builder = super::module_items(file, "builder")?;
     let mut rewritten = 0;
     for item in builder.iter_mut() {
         let Item::Impl(implementation) = item else { continue };

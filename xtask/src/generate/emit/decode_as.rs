@@ -17,14 +17,7 @@ pub(crate) fn add_decode_as_sends(file: &mut syn::File, generated_ids: &[String]
     if generated_ids.is_empty() {
         return Ok(0);
     }
-    let builder = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "builder" => module.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or("progenitor produced no `builder` module")?;
+    let builder = super::module_items(file, "builder")?;
     let mut added = Vec::new();
     for item in builder.iter_mut() {
         let Item::Impl(implementation) = item else { continue };

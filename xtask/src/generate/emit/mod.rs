@@ -30,16 +30,19 @@ pub(crate) fn reexport_one_ofs(file: &mut syn::File, one_ofs: &[OneOf]) -> Resul
         pub use #module::{#(#names),*};
     })
     .map_err(|e| format!("cannot write the one_of re-export: {e}"))?;
-    let types = file
-        .items
+    module_items(file, "types")?.insert(0, item);
+    Ok(())
+}
+
+/// The items of progenitor's inline module `name` (`types`, `builder`).
+pub(crate) fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Result<&'a mut Vec<syn::Item>, String> {
+    file.items
         .iter_mut()
         .find_map(|item| match item {
-            syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut().map(|(_, items)| items),
+            syn::Item::Mod(module) if module.ident == name => module.content.as_mut().map(|(_, items)| items),
             _ => None,
         })
-        .ok_or("progenitor produced no `types` module")?;
-    types.insert(0, item);
-    Ok(())
+        .ok_or_else(|| format!("progenitor produced no `{name}` module"))
 }
 
 /// Formats progenitor's output as it is.

@@ -61,14 +61,7 @@ const HEADERS_ADDED_LATER: usize = 5;
 /// Rewrites every builder's `send`; returns how many requests were rewritten. `credential_headers`
 /// is how many headers the spec's credentials add (the runtime's `pre` hook puts them on).
 pub(crate) fn build_headers_once(file: &mut syn::File, credential_headers: usize) -> Result<usize, String> {
-    let builder = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(module) if module.ident == "builder" => module.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or("progenitor produced no `builder` module")?;
+    let builder = super::module_items(file, "builder")?;
     let url_safe = url_safe_fields(builder);
     let mut rewritten = 0;
     for item in builder.iter_mut() {
