@@ -150,7 +150,8 @@ impl InvoiceXpressClient {
                 .await
                 .map_err(progenitor_client::Error::CommunicationError)?;
             if response.status().is_success() {
-                progenitor_client::ResponseValue::<DocumentList>::from_response(response).await
+                // The hooks have read the body; it is decoded from the call's record.
+                sdk_runtime::__private::response_value::<DocumentList, _>(response)
             } else {
                 Err(progenitor_client::Error::UnexpectedResponse(response))
             }

@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::body::read_capped;
+use crate::credentials::add_query_pair;
 use crate::operation::OperationSpec;
 use crate::record::{read_record, record_success, with_record};
 use crate::retry::{Attempted, Decision, Progress, decide, is_idempotent, is_refused_unprocessed};
@@ -65,7 +66,13 @@ impl Runtime {
                 Ok(())
             }
             Some(Err(error)) => Err(error.clone()),
-            None => self.inner.credentials.apply(request).await,
+            None => match &self.inner.query_pair {
+                Some(pair) => {
+                    add_query_pair(request.url_mut(), pair.expose());
+                    Ok(())
+                }
+                None => self.inner.credentials.apply(request).await,
+            },
         };
         match applied {
             Ok(()) => Ok(()),
@@ -80,8 +87,10 @@ impl Runtime {
 
     /// The `exec` hook: sends the request with retries, per-attempt timeouts and the call's
     /// deadline, inside one `sdk.call` tracing span named after the OpenTelemetry HTTP client
-    /// conventions. Bodies are read here, under the configured limits; the response comes back
-    /// rebuilt around its buffered body and without its URL, which may carry a credential.
+    /// conventions. Bodies are read here, under the configured limits. In a call wrapper, a 2xx
+    /// body goes to the call's record and the response comes back read to its end (read its body
+    /// with [`response_value`](crate::__private::response_value)); any other response comes
+    /// back rebuilt around its buffered body and without its URL, which may carry a credential.
     ///
     /// The span and the send loop are made when this is called, so the future handed back is a
     /// pointer and a span, whatever the loop's state.
@@ -253,7 +262,6 @@ impl Runtime {
             with_record(|record| record.attempt_bounded = true);
             let (body, failure) = read_capped(&mut response, self.inner.config.limits.success).await;
             with_record(|record| record.attempt_bounded = false);
-            drop(response);
             if let Some(failure) = failure {
                 let problem = failure.problem();
                 tracing::warn!(attempt, status = status.as_u16(), problem = %problem, "success body not read whole");
@@ -262,8 +270,17 @@ impl Runtime {
                 // (decoding a cut body would only cost memory and fail).
                 return Ok(rebuilt(status, version, headers, Bytes::new()));
             }
-            with_record(|record| record.success_body = Some(body.clone()));
-            Ok(rebuilt(status, version, headers, body))
+            // In a call, the record keeps the body and the generated code decodes it from there
+            // (`response_value`, `kept_body`): the response itself, read to its end and its
+            // headers in the record too, only carries the status on, so it is handed on as it
+            // is rather than rebuilt. It never leaves the SDK (the call wrapper consumes it), so
+            // its URL does not either.
+            let mut kept = Some(body);
+            with_record(|record| record.success_body = kept.take());
+            match kept {
+                None => Ok(response),
+                Some(body) => Ok(rebuilt(status, version, headers, body)),
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 //! Reading the responses the hooks hand back to the generated clients. The hooks read every body
 //! before the generated code sees the response (under the size limit, for the retry decision and
-//! the error's raw text) and rebuild the response around those bytes, so the body is in memory:
-//! the generated code decodes it without an `await` and, for a 2xx, from the bytes the call record
-//! already holds instead of collecting the rebuilt body again.
+//! the error's raw text): a 2xx body in a call goes to the call's record (the response handed on
+//! has been read to its end), any other body into a response rebuilt around it. Either way the
+//! body is in memory, and the generated code decodes it without an `await`.
 
 use std::task::{Context, Poll, Waker};
 

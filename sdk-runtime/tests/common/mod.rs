@@ -134,8 +134,9 @@ pub fn runtime(credentials: Credentials, config: ClientConfig) -> (Runtime, reqw
     (runtime, http)
 }
 
-/// What progenitor generates for one operation's `send()`: build, `pre` hook, `exec` hook, then
-/// decode by status (200/201 as `T`, 4xx/5xx as the typed error body, anything else unexpected).
+/// What `cargo xtask generate` writes for one operation's `send()`: build, `pre` hook, `exec`
+/// hook, then decode by status (200/201 as `T`, 4xx/5xx as the typed error body, anything else
+/// unexpected) with the runtime's `response_value`, in place of progenitor's `from_response`.
 pub async fn generated_send<T: DeserializeOwned>(
     runtime: &Runtime,
     http: &reqwest::Client,
@@ -147,9 +148,9 @@ pub async fn generated_send<T: DeserializeOwned>(
     let result = runtime.execute(http, request, operation_id).await;
     let response = result?;
     match response.status().as_u16() {
-        200u16 | 201u16 => ResponseValue::from_response(response).await,
+        200u16 | 201u16 => sdk_runtime::__private::response_value(response),
         400u16..=599u16 => Err(progenitor_client::Error::ErrorResponse(
-            ResponseValue::from_response(response).await?,
+            sdk_runtime::__private::response_value(response)?,
         )),
         _ => Err(progenitor_client::Error::UnexpectedResponse(response)),
     }

@@ -2,13 +2,15 @@
 //! `ResponseValue::from_response(response).await` becomes
 //! `::sdk_runtime::__private::response_value(response)`, the same result read without an `await`.
 //!
-//! Why: the runtime's hooks read every body before the generated code sees the response and hand
-//! it back rebuilt around those bytes, so progenitor's reading of it again (a body-collecting
-//! future per call, held in the `send` future) is work done twice; for a 2xx the runtime's
-//! function takes the bytes its call record already holds.
+//! Why: the runtime's hooks read every body before the generated code sees the response, so
+//! progenitor's reading of it again (a body-collecting future per call, held in the `send` future)
+//! is work done twice; for a 2xx in a call the runtime's function takes the bytes the call record
+//! holds (the response the hooks hand on has been read to its end).
 //!
 //! The pass is strict: a `from_response` it cannot rewrite (progenitor reading a response some
-//! other way) fails the generation, so a progenitor upgrade that changes it is noticed.
+//! other way) fails the generation, so a progenitor upgrade that changes it is noticed; so does a
+//! response read as a stream (`ResponseValue::stream`, `ResponseValue::upgrade`), which would find
+//! that body already read.
 
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, ExprPath};
@@ -21,9 +23,10 @@ pub(crate) fn read_buffered_responses(file: &mut syn::File) -> Result<usize, Str
     match rewriter.left {
         0 => Ok(rewriter.rewritten),
         left => Err(format!(
-            "{left} use(s) of `from_response` in progenitor's client are not \
-             `ResponseValue::from_response(..).await`: the response-reading pass \
-             (emit/responses.rs) no longer matches its code"
+            "{left} response read(s) in progenitor's client are not \
+             `ResponseValue::from_response(..).await` (another form of `from_response`, or a \
+             body read as a stream, which the SDK's hooks have read already): the \
+             response-reading pass (emit/responses.rs) no longer matches its code"
         )),
     }
 }
@@ -42,15 +45,22 @@ impl VisitMut for Rewriter {
             return;
         }
         if let Expr::Path(path) = expr
-            && path
-                .path
-                .segments
-                .last()
-                .is_some_and(|segment| segment.ident == "from_response")
+            && reads_the_body_itself(&path.path)
         {
             self.left += 1;
         }
         visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+/// `from_response` in any form, or `ResponseValue::stream` / `ResponseValue::upgrade`: progenitor
+/// reading the body from the response.
+fn reads_the_body_itself(path: &syn::Path) -> bool {
+    let names: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+    match names.as_slice() {
+        [.., last] if last == "from_response" => true,
+        [.., owner, last] => owner == "ResponseValue" && (last == "stream" || last == "upgrade"),
+        _ => false,
     }
 }
 
@@ -120,6 +130,31 @@ mod tests {
         })
         .expect("parses");
         let error = read_buffered_responses(&mut file).expect_err("not rewritten");
-        assert!(error.contains("1 use(s) of `from_response`"), "{error}");
+        assert!(error.contains("1 response read(s)"), "{error}");
+    }
+
+    #[test]
+    fn a_body_read_as_a_stream_fails_the_generation() {
+        for read in [
+            quote!(ResponseValue::stream(response)),
+            quote!(ResponseValue::upgrade(response).await),
+        ] {
+            let mut file: syn::File = syn::parse2(quote! {
+                async fn send() {
+                    let value = #read;
+                }
+            })
+            .expect("parses");
+            let error = read_buffered_responses(&mut file).expect_err("not rewritten");
+            assert!(error.contains("1 response read(s)"), "{error}");
+        }
+        // Another type's `stream` is not a response read.
+        let mut file: syn::File = syn::parse2(quote! {
+            fn send() {
+                let value = ByteStream::stream(x);
+            }
+        })
+        .expect("parses");
+        assert_eq!(read_buffered_responses(&mut file), Ok(0));
     }
 }
