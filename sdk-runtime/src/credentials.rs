@@ -59,6 +59,26 @@ pub(crate) fn sensitive_value(text: &str) -> Result<HeaderValue, AuthError> {
     Ok(value)
 }
 
+/// `name=value`, form-encoded as `Url::query_pairs_mut` would append it.
+fn encoded_query_pair(name: &str, value: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair(name, value)
+        .finish()
+}
+
+/// Appends an encoded `name=value` pair to the URL's query, unless the query already holds it
+/// (the generated requests' URLs carry it from the start: see `request_url`).
+pub(crate) fn add_query_pair(url: &mut reqwest::Url, pair: &str) {
+    match url.query() {
+        Some(query) if query.split('&').any(|present| present == pair) => {}
+        Some(query) if !query.is_empty() => {
+            let joined = format!("{query}&{pair}");
+            url.set_query(Some(&joined));
+        }
+        _ => url.set_query(Some(pair)),
+    }
+}
+
 pub(crate) fn bearer_value(token: &Secret) -> Result<HeaderValue, AuthError> {
     sensitive_value(&format!("Bearer {}", token.expose()))
 }
@@ -76,7 +96,7 @@ impl Credentials {
                 request.headers_mut().insert(AUTHORIZATION, bearer_value(&token)?);
             }
             Self::QueryApiKey { name, value } => {
-                request.url_mut().query_pairs_mut().append_pair(name, value.expose());
+                add_query_pair(request.url_mut(), &encoded_query_pair(name, value.expose()));
             }
             Self::Headers(headers) => {
                 for (name, value) in headers {
@@ -101,6 +121,15 @@ impl Credentials {
                     .collect(),
             ),
             Self::None | Self::OAuth2(_) | Self::QueryApiKey { .. } => None,
+        }
+    }
+
+    /// The query parameter of an API key, encoded as it travels (`name=value`); `None` for the
+    /// kinds sent in headers.
+    pub(crate) fn query_pair(&self) -> Option<Secret> {
+        match self {
+            Self::QueryApiKey { name, value } => Some(Secret::new(encoded_query_pair(name, value.expose()))),
+            _ => None,
         }
     }
 

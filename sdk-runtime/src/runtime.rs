@@ -12,6 +12,7 @@ use crate::http_client::build_http_client;
 use crate::operation::{OperationSpec, Provider};
 use crate::rate::Budgets;
 use crate::request_url::ParsedBase;
+use crate::secret::Secret;
 
 /// The runtime shared by a client's calls. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -29,6 +30,9 @@ pub(crate) struct RuntimeInner {
     pub user_agent: HeaderValue,
     /// The rate budgets every call spends from (shared by the clones).
     pub budgets: Budgets,
+    /// [`Credentials::query_pair`], encoded once: the generated requests' URLs carry it from the
+    /// start (see [`ParsedBase`]).
+    pub query_pair: Option<Secret>,
     /// The generated client's base URL, parsed once for every request's URL.
     pub base: ParsedBase,
 }
@@ -54,6 +58,7 @@ impl Runtime {
             inner: Arc::new(RuntimeInner {
                 provider,
                 static_headers: credentials.static_headers(),
+                query_pair: credentials.query_pair(),
                 credentials,
                 config,
                 user_agent,
