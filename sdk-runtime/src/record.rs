@@ -37,9 +37,8 @@ pub(crate) struct CallRecord {
     pub error_body_problem: Option<BodyProblem>,
     /// A 2xx response whose body could not be read whole: what arrived, and why it stopped.
     pub success_body_failure: Option<(Bytes, BodyProblem)>,
-    /// The 2xx body the hooks read whole (shared with the rebuilt response), so that the
-    /// generated code (`response_value`) or a call wrapper takes it without going through the
-    /// response again.
+    /// The 2xx body the hooks read whole: the generated code (`response_value`) or a call
+    /// wrapper takes it from here (the response handed on has been read to its end).
     pub success_body: Option<Bytes>,
     pub auth_error: Option<AuthError>,
     pub deadline_reached: bool,
@@ -97,7 +96,8 @@ pub(crate) fn with_record(update: impl FnOnce(&mut CallRecord)) {
 
 /// Records a successful response's status and headers. Inside a call the record keeps the
 /// headers (the call wrapper hands them to the caller) and an empty map comes back for the
-/// rebuilt response, so they are not copied; outside a call they come back unchanged.
+/// response handed on, so they are not copied; outside a call they come back unchanged, for the
+/// rebuilt response.
 pub(crate) fn record_success(status: StatusCode, headers: HeaderMap) -> HeaderMap {
     let mut headers = Some(headers);
     with_record(|record| {
