@@ -19,7 +19,6 @@ pub(crate) struct ParsedBase(OnceLock<Option<BaseUrl>>);
 /// A base URL in the form [`check_base_url`](crate::check_base_url) gives (its serialization
 /// without a trailing slash, no query, no fragment): only then is the parsed base with a path set
 /// the very URL that parsing the base's text followed by the path gives.
-#[derive(Debug)]
 struct BaseUrl {
     text: String,
     /// The parsed base, with the runtime's query credential (if any) as its query: setting the
@@ -27,6 +26,16 @@ struct BaseUrl {
     url: Url,
     /// The base's path without its trailing slash (`""` for `/`): the request paths go after it.
     path: String,
+}
+
+/// Without the parsed URL, whose query may hold the API key.
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BaseUrl")
+            .field("text", &self.text)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl BaseUrl {
@@ -177,6 +186,19 @@ mod tests {
             pairs,
             [("page".into(), "2".into()), ("api_key".into(), "k y&=é+/%".into())]
         );
+    }
+
+    #[test]
+    fn the_runtime_debug_output_never_shows_the_query_key() {
+        let runtime = runtime_with(Credentials::QueryApiKey {
+            name: "api_key",
+            value: "very-secret-key".into(),
+        });
+        let url = request_url(&runtime, "http://127.0.0.1:8080", format_args!("/x")).unwrap();
+        assert!(url.as_str().contains("very-secret-key"), "the key is in the URL: {url}");
+        let shown = format!("{runtime:?}");
+        assert!(shown.contains("127.0.0.1:8080"), "{shown}");
+        assert!(!shown.contains("very-secret-key"), "{shown}");
     }
 
     fn block_on<F: std::future::Future>(future: F) -> F::Output {
