@@ -5,6 +5,8 @@ use std::fmt;
 
 use bytes::{Bytes, BytesMut};
 
+use crate::record::{AttemptTimedOut, within_attempt};
+
 /// The body of a successful (2xx) response to a write. The server processed the request whatever
 /// this holds: an unreadable body is never turned into an error, so a write is never reported as
 /// failed (and sent again) after it happened.
@@ -133,8 +135,10 @@ impl fmt::Display for UnreadableBody {
 pub(crate) enum ReadFailure {
     /// Past the limit; the bytes kept are the first `limit`.
     TooLarge { limit: usize },
-    /// The connection failed or the attempt timed out.
+    /// The connection failed (or, outside a call wrapper, `reqwest`'s timeout ended the read).
     Transport(reqwest::Error),
+    /// The call's timer ended the attempt whose body this is.
+    TimedOut,
 }
 
 impl ReadFailure {
@@ -142,6 +146,7 @@ impl ReadFailure {
         match self {
             Self::TooLarge { limit } => BodyProblem::TooLarge { limit: *limit },
             Self::Transport(error) if error.is_timeout() => BodyProblem::TimedOut,
+            Self::TimedOut => BodyProblem::TimedOut,
             Self::Transport(error) => BodyProblem::Interrupted(crate::error::describe_transport(error)),
         }
     }
@@ -151,7 +156,8 @@ impl ReadFailure {
 /// rather than a copy of the response). On failure the bytes read so far (at most
 /// `limit`) come back with the reason. A body that arrives in one chunk is not copied; one in
 /// several is gathered in a buffer sized from `Content-Length` (at most `limit`) when the server
-/// sent one, so that it is allocated once.
+/// sent one, so that it is allocated once. In a call wrapper, the read ends when the attempt does
+/// ([`within_attempt`]).
 pub(crate) async fn read_capped(response: &mut reqwest::Response, limit: usize) -> (Bytes, Option<ReadFailure>) {
     let expected = response
         .content_length()
@@ -166,13 +172,14 @@ pub(crate) async fn read_capped(response: &mut reqwest::Response, limit: usize) 
     let mut buffer = BytesMut::new();
     let mut read = 0usize;
     loop {
-        let chunk = match response.chunk().await {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
-            Err(error) => {
+        let chunk = match within_attempt(response.chunk()).await {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break,
+            Ok(Err(error)) => {
                 let kept = join(first, buffer);
                 return (kept, Some(ReadFailure::Transport(error.without_url())));
             }
+            Err(AttemptTimedOut) => return (join(first, buffer), Some(ReadFailure::TimedOut)),
         };
         let room = limit - read;
         if chunk.len() > room {

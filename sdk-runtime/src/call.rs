@@ -123,7 +123,7 @@ impl Runtime {
         use progenitor_client::Error as Generated;
         let Some(status) = record.status.filter(StatusCode::is_success) else {
             return match outcome {
-                None => Err(self.deadline_error(operation, &record)),
+                None => Err(self.timeout_error(operation, &record)),
                 Some(Ok(value)) => {
                     // No hook saw the response (a client without hooks): take it as it is.
                     let status = value.status();
@@ -145,7 +145,7 @@ impl Runtime {
             });
         }
         let body = match outcome {
-            // The deadline ran out while the body was arriving.
+            // A timeout ended the call while the body was arriving.
             None => SuccessBody::Unreadable(self.unreadable(operation, Bytes::new(), BodyProblem::TimedOut)),
             Some(Ok(value)) => {
                 let headers = record.take_headers(value.headers());
@@ -287,7 +287,7 @@ impl Runtime {
             move |(outcome, mut record): (Option<Result<reqwest::Response, _>>, CallRecord)| {
                 let Some(status) = record.status.filter(StatusCode::is_success) else {
                     return Err(match outcome {
-                        None => self.deadline_error(operation, &record),
+                        None => self.timeout_error(operation, &record),
                         Some(Err(error)) => self.convert(operation, error, record, decode_error),
                         // Unreachable: a success goes through the hooks, which record its status.
                         Some(Ok(_)) => Error::new(
@@ -321,18 +321,28 @@ impl Runtime {
         )
     }
 
-    fn deadline_error<E>(&self, operation: &'static OperationSpec, record: &CallRecord) -> Error<E> {
-        let deadline = self.inner.config.timeouts.deadline;
+    /// The error of a call its timer ended: the last attempt's timeout (no retry followed), or
+    /// the whole call's deadline.
+    fn timeout_error<E>(&self, operation: &'static OperationSpec, record: &CallRecord) -> Error<E> {
+        let timeouts = &self.inner.config.timeouts;
         let outcome = if record.attempts == 0 {
             RequestOutcome::NotSent
         } else {
             RequestOutcome::Unknown
         };
+        let message = match (record.timed_out, record.deadline_reached) {
+            (true, false) => format!("no response within the attempt's timeout of {:?}", timeouts.attempt),
+            (true, true) => format!(
+                "no response within the attempt's timeout (the call's deadline of {:?} ended the retries)",
+                timeouts.deadline
+            ),
+            (false, _) => format!("the call's deadline of {:?} ran out", timeouts.deadline),
+        };
         Error::new(
             ErrorKind::Timeout,
             self.inner.provider.name,
             operation.operation_id,
-            format!("the call's deadline of {deadline:?} ran out"),
+            message,
         )
         .with_outcome(outcome)
         .with_attempts(record.attempts)

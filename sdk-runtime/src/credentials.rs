@@ -444,6 +444,10 @@ impl ClientCredentialsFlow {
                     AuthError::TokenResponse(format!("the body is larger than {limit} bytes")),
                     None,
                 ),
+                // Not expected: no attempt is under way while a token is fetched.
+                crate::body::ReadFailure::TimedOut => {
+                    (AuthError::TokenTransport("the token response timed out".into()), None)
+                }
             });
         }
         // The server's words may echo what it was sent.

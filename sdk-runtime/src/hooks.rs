@@ -15,7 +15,7 @@ use tracing::Instrument;
 use crate::body::read_capped;
 use crate::credentials::add_query_pair;
 use crate::operation::OperationSpec;
-use crate::record::{read_record, record_success, with_record};
+use crate::record::{AttemptTimedOut, read_record, record_success, with_record, within_attempt};
 use crate::retry::{Attempted, Decision, Progress, decide, is_idempotent, is_refused_unprocessed};
 use crate::runtime::Runtime;
 
@@ -123,10 +123,21 @@ impl Runtime {
         // than the allocator's fast sizes.
         let sending = Box::pin(self.send_with_retries(client, request));
         async move {
-            match sending.await {
+            let result = match sending.await {
                 Sent::Success(response, attempt) => self.read_success(response, attempt).await,
                 Sent::Final(result) => result,
-            }
+                Sent::TimedOut => {
+                    // Only in a call wrapper, which ends the call when it sees this: there is no
+                    // `reqwest` error to return for a timeout that was not `reqwest`'s.
+                    with_record(|record| {
+                        record.timed_out = true;
+                        record.attempt_deadline = None;
+                    });
+                    return std::future::pending().await;
+                }
+            };
+            with_record(|record| record.attempt_deadline = None);
+            result
         }
         .instrument(span)
     }
@@ -173,6 +184,7 @@ impl Runtime {
                 .unwrap_or_else(|| is_idempotent(request.method()));
             with_record(|record| record.idempotent = idempotent);
             let mut progress = LoopProgress {
+                in_call: read_record(|_| ()).is_some(),
                 span: tracing::Span::current(),
                 operation_id: read_record(|record| record.operation.map(|op| op.operation_id)).flatten(),
                 deadline,
@@ -205,7 +217,18 @@ impl Runtime {
                 let remaining = progress
                     .deadline
                     .map_or(Duration::MAX, |deadline| deadline.saturating_duration_since(sent_at));
-                *request.timeout_mut() = Some(config.timeouts.attempt.min(remaining));
+                let attempt_timeout = config.timeouts.attempt.min(remaining);
+                if progress.in_call {
+                    // The call's timer ends the attempt (see `Scoped`): one timer per call, reused
+                    // from call to call, where `reqwest` would make one per request.
+                    let ends = sent_at.checked_add(attempt_timeout);
+                    with_record(|record| {
+                        record.attempt_deadline = ends;
+                        record.attempt_timed_out = false;
+                    });
+                } else {
+                    *request.timeout_mut() = Some(attempt_timeout);
+                }
                 if tracing::enabled!(target: "sdk_runtime::request", tracing::Level::DEBUG) {
                     tracing::debug!(
                         target: "sdk_runtime::request",
@@ -217,18 +240,21 @@ impl Runtime {
                     );
                 }
                 // Bounded by the attempt's timeout (set above, never past the deadline).
-                with_record(|record| record.attempt_bounded = true);
-                let result = client.execute(request).await;
-                with_record(|record| record.attempt_bounded = false);
-
-                let response = match result {
-                    Ok(response) if response.status().is_success() => response,
-                    failed => match Box::pin(self.after_failure(&mut progress, failed, sent_at, spare)).await {
+                let outcome = match within_attempt(client.execute(request)).await {
+                    Ok(Ok(response)) if response.status().is_success() => Ok(response),
+                    Ok(Ok(response)) => Err(Failed::Answered(response)),
+                    Ok(Err(error)) => Err(Failed::NoAnswer(NoAnswer::Transport(error.without_url()))),
+                    Err(AttemptTimedOut) => Err(Failed::NoAnswer(NoAnswer::TimedOut(attempt_timeout))),
+                };
+                let response = match outcome {
+                    Ok(response) => response,
+                    Err(failed) => match Box::pin(self.after_failure(&mut progress, failed, sent_at, spare)).await {
                         Next::Send(next) => {
                             request = next;
                             continue;
                         }
                         Next::Return(result) => return Sent::Final(result),
+                        Next::TimedOut => return Sent::TimedOut,
                     },
                 };
                 let status = response.status();
@@ -258,10 +284,8 @@ impl Runtime {
             let status = response.status();
             let version = response.version();
             let headers = record_success(status, std::mem::take(response.headers_mut()));
-            // The attempt's timeout bounds its body too.
-            with_record(|record| record.attempt_bounded = true);
+            // The attempt's timeout bounds its body too (`read_capped` reads `within_attempt`).
             let (body, failure) = read_capped(&mut response, self.inner.config.limits.success).await;
-            with_record(|record| record.attempt_bounded = false);
             if let Some(failure) = failure {
                 let problem = failure.problem();
                 tracing::warn!(attempt, status = status.as_u16(), problem = %problem, "success body not read whole");
@@ -284,38 +308,54 @@ impl Runtime {
         }
     }
 
-    /// What follows an attempt that failed or was answered with a non-2xx status (the loop reads
-    /// a 2xx itself): another attempt (with `spare`, the request's copy) or the call's final
-    /// result.
+    /// What follows an attempt that failed, timed out or was answered with a non-2xx status (the
+    /// loop reads a 2xx itself): another attempt (with `spare`, the request's copy) or the call's
+    /// final result.
     async fn after_failure(
         &self,
         progress: &mut LoopProgress,
-        result: reqwest::Result<reqwest::Response>,
+        failed: Failed,
         sent_at: Instant,
         spare: Option<reqwest::Request>,
     ) -> Next {
         let attempt = progress.attempt;
         let latency_ms = sent_at.elapsed().as_millis() as u64;
-        let mut response = match result {
-            Ok(response) => response,
-            Err(error) => {
-                let error = error.without_url();
-                let error_type = if error.is_timeout() {
-                    "timeout"
-                } else if error.is_connect() {
-                    "connect"
-                } else {
-                    "transport"
+        let attempt_deadline = read_record(|record| record.attempt_deadline).flatten();
+        // What follows (a backoff, renewing a token) is bounded by the call's deadline only; the
+        // attempt's end still bounds reading this response's body (`finish`, the drain).
+        with_record(|record| record.attempt_deadline = None);
+        let mut response = match failed {
+            Failed::Answered(response) => response,
+            Failed::NoAnswer(no_answer) => {
+                let (error_type, attempted, reason) = match &no_answer {
+                    NoAnswer::Transport(error) => {
+                        let unprocessed = error.is_connect() || is_refused_unprocessed(error);
+                        let error_type = if error.is_timeout() {
+                            "timeout"
+                        } else if error.is_connect() {
+                            "connect"
+                        } else {
+                            "transport"
+                        };
+                        let attempted = Attempted::Failed {
+                            connect: unprocessed,
+                            transient: unprocessed || error.is_timeout() || error.is_request(),
+                        };
+                        (error_type, attempted, error.to_string())
+                    }
+                    NoAnswer::TimedOut(timeout) => (
+                        "timeout",
+                        Attempted::Failed {
+                            connect: false,
+                            transient: true,
+                        },
+                        format!("no response within the attempt's timeout of {timeout:?}"),
+                    ),
                 };
-                tracing::debug!(attempt, latency_ms, error = %error, "attempt failed");
-                let unprocessed = error.is_connect() || is_refused_unprocessed(&error);
-                let attempted = Attempted::Failed {
-                    connect: unprocessed,
-                    transient: unprocessed || error.is_timeout() || error.is_request(),
-                };
+                tracing::debug!(attempt, latency_ms, error = %reason, "attempt failed");
                 match (self.decide(progress, spare.is_some(), attempted), spare) {
                     (Decision::RetryAfter(delay), Some(next)) => {
-                        tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %error, "retrying");
+                        tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %reason, "retrying");
                         tokio::time::sleep(delay).await;
                         if self.retry_budget(progress.operation_id, progress.remaining()).await {
                             return Next::Send(next);
@@ -328,7 +368,10 @@ impl Runtime {
                 }
                 // Recorded on the final outcome only, as the conventions ask.
                 progress.span.record("error.type", error_type);
-                return Next::Return(Err(error));
+                return match no_answer {
+                    NoAnswer::Transport(error) => Next::Return(Err(error)),
+                    NoAnswer::TimedOut(_) => Next::TimedOut,
+                };
             }
         };
 
@@ -353,7 +396,7 @@ impl Runtime {
                     with_record(|record| record.auth_error = Some(auth));
                 }
             }
-            return Next::Return(self.finish(response).await);
+            return Next::Return(self.finish(response, attempt_deadline).await);
         }
 
         let attempted = Attempted::Answered {
@@ -371,18 +414,21 @@ impl Runtime {
                 tokio::time::sleep(delay).await;
                 if !self.retry_budget(progress.operation_id, progress.remaining()).await {
                     with_record(|record| record.deadline_reached = true);
-                    return Next::Return(self.finish(response).await);
+                    return Next::Return(self.finish(response, attempt_deadline).await);
                 }
-                // Drain the unused body (up to the error limit) so the connection can be reused.
+                // Drain the unused body (up to the error limit, within what is left of its
+                // attempt) so the connection can be reused.
+                with_record(|record| record.attempt_deadline = attempt_deadline);
                 let _ = read_capped(&mut response, self.inner.config.limits.error).await;
+                with_record(|record| record.attempt_deadline = None);
                 Next::Send(next)
             }
             (Decision::DeadlineReached, _) => {
                 tracing::warn!(attempt, status = status.as_u16(), "deadline reached; not retrying");
                 with_record(|record| record.deadline_reached = true);
-                Next::Return(self.finish(response).await)
+                Next::Return(self.finish(response, attempt_deadline).await)
             }
-            _ => Next::Return(self.finish(response).await),
+            _ => Next::Return(self.finish(response, attempt_deadline).await),
         }
     }
 
@@ -419,7 +465,13 @@ impl Runtime {
     /// Buffers a final error response's body (up to the error limit), records it, and rebuilds
     /// the response without its URL. A body that breaks off keeps what arrived: the status is
     /// what matters.
-    async fn finish(&self, mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    async fn finish(
+        &self,
+        mut response: reqwest::Response,
+        attempt_deadline: Option<Instant>,
+    ) -> reqwest::Result<reqwest::Response> {
+        // Within what is left of the response's attempt.
+        with_record(|record| record.attempt_deadline = attempt_deadline);
         let status = response.status();
         tracing::Span::current().record("error.type", status.as_str());
         let version = response.version();
@@ -437,6 +489,8 @@ impl Runtime {
 
 /// Where the send loop stands, shared with [`Runtime::after_failure`].
 struct LoopProgress {
+    /// Run through a call wrapper, whose timer ends each attempt (else `reqwest` does).
+    in_call: bool,
     span: tracing::Span,
     /// The operation's id for the rate budgets, when run through a call wrapper.
     operation_id: Option<&'static str>,
@@ -463,6 +517,24 @@ enum Sent {
     Success(reqwest::Response, u32),
     /// The call's result: the final error response (buffered) or the transport error.
     Final(reqwest::Result<reqwest::Response>),
+    /// The last attempt timed out (only in a call wrapper, whose timer ends attempts).
+    TimedOut,
+}
+
+/// How an attempt failed.
+enum Failed {
+    /// An answer with a status other than 2xx.
+    Answered(reqwest::Response),
+    NoAnswer(NoAnswer),
+}
+
+/// Why an attempt got no answer.
+enum NoAnswer {
+    /// The connection or the exchange failed (or, outside a call wrapper, `reqwest`'s timeout
+    /// ended it).
+    Transport(reqwest::Error),
+    /// The call's timer ended it: no answer within the attempt's timeout.
+    TimedOut(Duration),
 }
 
 /// What the send loop does after a failed attempt.
@@ -471,6 +543,8 @@ enum Next {
     Send(reqwest::Request),
     /// Ends the call with this result.
     Return(reqwest::Result<reqwest::Response>),
+    /// Ends the call: its last attempt timed out.
+    TimedOut,
 }
 
 /// A request's body as every attempt's copy shares it.

@@ -23,6 +23,7 @@ mod retry;
 mod runtime;
 pub mod secret;
 mod then;
+mod timer;
 pub mod tolerant;
 
 pub use base_url::check_base_url;

@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use crate::body::BodyProblem;
 use crate::credentials::AuthError;
 use crate::operation::OperationSpec;
+use crate::timer::CallTimer;
 
 /// What one call saw.
 #[derive(Default)]
@@ -42,9 +43,14 @@ pub(crate) struct CallRecord {
     pub success_body: Option<Bytes>,
     pub auth_error: Option<AuthError>,
     pub deadline_reached: bool,
-    /// An attempt is under way, bounded by its own timeout, which ends before the call's
-    /// deadline: the call's own deadline timer need not be armed meanwhile.
-    pub attempt_bounded: bool,
+    /// When the attempt under way must end (the send loop sets it as it sends, and clears it when
+    /// the attempt's response is read): the call's timer ends the attempt then.
+    pub attempt_deadline: Option<Instant>,
+    /// The call's timer ended the attempt under way: the send loop sees it at its next poll
+    /// (see [`within_attempt`]).
+    pub attempt_timed_out: bool,
+    /// The call ended because its last attempt timed out (the send loop did not retry).
+    pub timed_out: bool,
     /// The first attempt got no rate budget before the deadline: how long it would have waited.
     pub no_budget: Option<Duration>,
 }
@@ -137,24 +143,46 @@ const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
 /// each attempt by the deadline, so this timer is only a backstop.
 const DEADLINE_SLACK: Duration = Duration::from_millis(250);
 
+/// Polls `attempt` (a step of the attempt under way: the exchange, a body read) until it is ready
+/// or the call's timer has ended the attempt (`Err`). What is ready wins over a timeout seen at the
+/// same poll. Outside a call nothing ends it here (the request carries its own timeout then).
+pub(crate) async fn within_attempt<F: Future>(attempt: F) -> Result<F::Output, AttemptTimedOut> {
+    let mut attempt = std::pin::pin!(attempt);
+    std::future::poll_fn(|cx| match attempt.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(Ok(output)),
+        Poll::Pending if read_record(|record| record.attempt_timed_out) == Some(true) => {
+            Poll::Ready(Err(AttemptTimedOut))
+        }
+        Poll::Pending => Poll::Pending,
+    })
+    .await
+}
+
+/// The call's timer ended the attempt under way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AttemptTimedOut;
+
 pin_project_lite::pin_project! {
-    /// A call run with a fresh record, under the whole-call deadline (plus [`DEADLINE_SLACK`]).
-    /// Gives back what the call returned (`None` when the deadline ran out first) and the record.
+    /// A call run with a fresh record, under the whole-call deadline (plus [`DEADLINE_SLACK`])
+    /// and the send loop's per-attempt deadlines. Gives back what the call returned (`None` when
+    /// a deadline ended it first: the record says which) and the record.
     ///
     /// One future holds the call, its record and its timer, so that the call's (large) future is
     /// stored and moved once, not once per layer of `async fn`s around it. The record counts the
-    /// deadline from the first poll. The timer is made (and armed) only when the call waits on
-    /// something no attempt timeout bounds (a backoff, a rate budget, a future that is not the
-    /// SDK's): while an attempt is under way its own timeout, which ends before the deadline,
-    /// bounds the call, so a call that succeeds at its first attempt never makes one.
+    /// deadline from the first poll. One timer bounds the whole call: while an attempt is under
+    /// way it is set for the attempt's end (which the send loop puts in the record, never past
+    /// the call's deadline), else for the call's deadline. When an attempt's end comes first, the
+    /// record says so and the call is polled again, for the send loop to retry or give up. The
+    /// timer is made when the call first waits, from this thread's spares (see [`CallTimer`]), and
+    /// goes back to them when the call ends.
     pub(crate) struct Scoped<F> {
         #[pin]
         call: F,
         record: RefCell<CallRecord>,
         deadline: Duration,
-        // When the timer fires: set at the first poll.
+        // When the call's deadline ends it: set at the first poll.
         limit: Option<Instant>,
-        timer: Option<Pin<Box<tokio::time::Sleep>>>,
+        timer: Option<CallTimer>,
     }
 }
 
@@ -177,7 +205,7 @@ impl<F: Future> Future for Scoped<F> {
     type Output = (Option<F::Output>, CallRecord);
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
+        let mut this = self.project();
         let limit = *this.limit.get_or_insert_with(|| {
             let started = Instant::now();
             this.record.get_mut().deadline = started.checked_add(*this.deadline);
@@ -185,21 +213,40 @@ impl<F: Future> Future for Scoped<F> {
                 .checked_add(this.deadline.saturating_add(DEADLINE_SLACK))
                 .unwrap_or_else(|| started + FAR_FUTURE)
         });
-        let call = this.call;
-        let polled = CALL.set(this.record, || call.poll(cx));
-        let record = this.record.get_mut();
-        if let Poll::Ready(outcome) = polled {
-            return Poll::Ready((Some(outcome), std::mem::take(record)));
-        }
-        if record.attempt_bounded {
-            return Poll::Pending;
-        }
-        let timer = this
-            .timer
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(limit)));
-        match timer.as_mut().poll(cx) {
-            Poll::Ready(()) => Poll::Ready((None, std::mem::take(record))),
-            Poll::Pending => Poll::Pending,
+        loop {
+            let call = this.call.as_mut();
+            let polled = CALL.set(this.record, || call.poll(cx));
+            let record = this.record.get_mut();
+            let ended = match polled {
+                Poll::Ready(outcome) => Some(Some(outcome)),
+                // The send loop gave up after its last attempt timed out.
+                Poll::Pending if record.timed_out => Some(None),
+                Poll::Pending => None,
+            };
+            if let Some(outcome) = ended {
+                // The runtime is running this call, so its timer can be kept for the next one.
+                if let Some(timer) = this.timer.take() {
+                    timer.release();
+                }
+                return Poll::Ready((outcome, std::mem::take(record)));
+            }
+            let attempt_end = record.attempt_deadline.filter(|end| *end < limit);
+            let until = attempt_end.unwrap_or(limit);
+            let timer = this.timer.get_or_insert_with(|| CallTimer::take(until));
+            match timer.poll_until(until, cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) if attempt_end.is_some() => {
+                    // The attempt's end: the send loop sees it when polled again.
+                    record.attempt_timed_out = true;
+                    record.attempt_deadline = None;
+                }
+                Poll::Ready(()) => {
+                    if let Some(timer) = this.timer.take() {
+                        timer.release();
+                    }
+                    return Poll::Ready((None, std::mem::take(record)));
+                }
+            }
         }
     }
 }

@@ -84,8 +84,8 @@ impl Runtime {
     }
 
     /// A `reqwest` client with this runtime's connect timeout and the SDKs' redirect policy (see
-    /// [`build_http_client`]). Per-attempt timeouts are set on each request, so the client itself
-    /// has none.
+    /// [`build_http_client`]). The runtime bounds each attempt itself, so the client has no
+    /// timeout of its own.
     pub fn http_client(&self) -> Result<reqwest::Client, ConfigError> {
         build_http_client(&self.inner.config).map_err(|e| ConfigError::HttpClient(e.without_url().to_string()))
     }
