@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::body::read_capped;
-use crate::credentials::add_query_pair;
+use crate::credentials::{AuthError, add_query_pair};
 use crate::operation::OperationSpec;
 use crate::record::{AttemptTimedOut, read_record, record_success, with_record, within_attempt};
 use crate::retry::{Attempted, Decision, Progress, decide, is_idempotent, is_refused_unprocessed};
@@ -58,7 +58,20 @@ impl Runtime {
                 "the rate budget leaves no room before the call's deadline".into(),
             ));
         }
-        let applied = match &self.inner.static_headers {
+        match self.credentials_on(request).await {
+            Ok(()) => Ok(()),
+            Err(auth) => {
+                tracing::warn!(provider = self.inner.provider.name, operation_id, error = %auth, "credentials unavailable");
+                let message = auth.to_string();
+                with_record(|record| record.auth_error = Some(auth));
+                Err(progenitor_client::Error::Custom(message))
+            }
+        }
+    }
+
+    /// Puts the credentials on `request` (those that never change as built once).
+    async fn credentials_on(&self, request: &mut reqwest::Request) -> Result<(), AuthError> {
+        match &self.inner.static_headers {
             Some(Ok(headers)) => {
                 for (name, value) in headers {
                     request.headers_mut().insert(name.clone(), value.clone());
@@ -73,15 +86,6 @@ impl Runtime {
                 }
                 None => self.inner.credentials.apply(request).await,
             },
-        };
-        match applied {
-            Ok(()) => Ok(()),
-            Err(auth) => {
-                tracing::warn!(provider = self.inner.provider.name, operation_id, error = %auth, "credentials unavailable");
-                let message = auth.to_string();
-                with_record(|record| record.auth_error = Some(auth));
-                Err(progenitor_client::Error::Custom(message))
-            }
         }
     }
 
@@ -100,6 +104,21 @@ impl Runtime {
         client: &'a reqwest::Client,
         request: reqwest::Request,
         generated_id: &'static str,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
+        self.execute_rebuildable(client, request, generated_id, None)
+    }
+
+    /// [`execute`](Self::execute) for a request the caller can build again: another attempt
+    /// sends what `rebuild` gives (with the `User-Agent` and the credentials put on again) instead
+    /// of a copy of the request, made before the first attempt in case another follows. The
+    /// generated clients pass the code that built the request.
+    #[doc(hidden)]
+    pub fn execute_rebuildable<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        generated_id: &'static str,
+        rebuild: Option<Rebuild<'a>>,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a {
         let operation = self.resolve(generated_id);
         let url_template = operation.map_or("", |op| op.path);
@@ -121,7 +140,7 @@ impl Runtime {
         // its timeout by value would cost more than one (small) allocation. The body read that
         // follows a 2xx is not: it is small, and in the same box it would make the box larger
         // than the allocator's fast sizes.
-        let sending = Box::pin(self.send_with_retries(client, request));
+        let sending = Box::pin(self.send_with_retries(client, request, rebuild));
         async move {
             let result = match sending.await {
                 Sent::Success(response, attempt) => self.read_success(response, attempt).await,
@@ -171,6 +190,7 @@ impl Runtime {
         &'a self,
         client: &'a reqwest::Client,
         mut request: reqwest::Request,
+        rebuild: Option<Rebuild<'a>>,
     ) -> impl Future<Output = Sent> + Send + 'a {
         async move {
             let config = &self.inner.config;
@@ -201,16 +221,19 @@ impl Runtime {
                 if attempt > 1 {
                     progress.span.record("http.request.resend_count", attempt - 1);
                 }
-                // Keep a copy only when another attempt is possible: a retry left, or a rejected
-                // token that can still be renewed. A streaming body cannot be copied, so such a
-                // request is sent once.
+                // Keep what another attempt would send only when one is possible: a retry left,
+                // or a rejected token that can still be renewed. The code that built the request,
+                // when the caller gave it, costs nothing until then; else a copy is made. A
+                // streaming body cannot be copied, so such a request is sent once.
                 let another_attempt_possible = attempt < config.retry.max_attempts
                     || (!progress.renewed_credentials && self.inner.credentials.renewable());
-                let spare = if another_attempt_possible {
-                    let body = shared_body.get_or_insert_with(|| SharedBody::of(&request));
-                    retry_copy(&request, body)
-                } else {
-                    None
+                let spare = match rebuild {
+                    _ if !another_attempt_possible => Spare::None,
+                    Some(rebuild) => Spare::Rebuild(rebuild),
+                    None => {
+                        let body = shared_body.get_or_insert_with(|| SharedBody::of(&request));
+                        retry_copy(&request, body).map_or(Spare::None, Spare::Copy)
+                    }
                 };
                 // One clock read per attempt: the time left, and when the attempt started.
                 let sent_at = Instant::now();
@@ -316,7 +339,7 @@ impl Runtime {
         progress: &mut LoopProgress,
         failed: Failed,
         sent_at: Instant,
-        spare: Option<reqwest::Request>,
+        spare: Spare<'_>,
     ) -> Next {
         let attempt = progress.attempt;
         let latency_ms = sent_at.elapsed().as_millis() as u64;
@@ -353,16 +376,19 @@ impl Runtime {
                     ),
                 };
                 tracing::debug!(attempt, latency_ms, error = %reason, "attempt failed");
-                match (self.decide(progress, spare.is_some(), attempted), spare) {
-                    (Decision::RetryAfter(delay), Some(next)) => {
+                match self.decide(progress, spare.is_some(), attempted) {
+                    Decision::RetryAfter(delay) if spare.is_some() => {
                         tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %reason, "retrying");
                         tokio::time::sleep(delay).await;
                         if self.retry_budget(progress.operation_id, progress.remaining()).await {
-                            return Next::Send(next);
+                            if let Some(next) = self.next_request(spare).await {
+                                return Next::Send(next);
+                            }
+                        } else {
+                            with_record(|record| record.deadline_reached = true);
                         }
-                        with_record(|record| record.deadline_reached = true);
                     }
-                    (Decision::DeadlineReached, _) => with_record(|record| record.deadline_reached = true),
+                    Decision::DeadlineReached => with_record(|record| record.deadline_reached = true),
                     _ if progress.remaining().is_zero() => with_record(|record| record.deadline_reached = true),
                     _ => {}
                 }
@@ -382,8 +408,12 @@ impl Runtime {
 
         if status == StatusCode::UNAUTHORIZED
             && !progress.renewed_credentials
-            && let Some(mut next) = spare
+            && spare.is_some()
+            && self.inner.credentials.renewable()
         {
+            let Some(mut next) = self.next_request(spare).await else {
+                return Next::Return(self.finish(response, attempt_deadline).await);
+            };
             match self.inner.credentials.renew_after_rejection(&mut next).await {
                 Ok(true) => {
                     tracing::info!(attempt, "credentials rejected; renewed them, sending once more");
@@ -403,8 +433,8 @@ impl Runtime {
             status,
             headers: response.headers(),
         };
-        match (self.decide(progress, spare.is_some(), attempted), spare) {
-            (Decision::RetryAfter(delay), Some(next)) => {
+        match self.decide(progress, spare.is_some(), attempted) {
+            Decision::RetryAfter(delay) if spare.is_some() => {
                 tracing::warn!(
                     attempt,
                     status = status.as_u16(),
@@ -416,6 +446,9 @@ impl Runtime {
                     with_record(|record| record.deadline_reached = true);
                     return Next::Return(self.finish(response, attempt_deadline).await);
                 }
+                let Some(next) = self.next_request(spare).await else {
+                    return Next::Return(self.finish(response, attempt_deadline).await);
+                };
                 // Drain the unused body (up to the error limit, within what is left of its
                 // attempt) so the connection can be reused.
                 with_record(|record| record.attempt_deadline = attempt_deadline);
@@ -423,12 +456,34 @@ impl Runtime {
                 with_record(|record| record.attempt_deadline = None);
                 Next::Send(next)
             }
-            (Decision::DeadlineReached, _) => {
+            Decision::DeadlineReached => {
                 tracing::warn!(attempt, status = status.as_u16(), "deadline reached; not retrying");
                 with_record(|record| record.deadline_reached = true);
                 Next::Return(self.finish(response, attempt_deadline).await)
             }
             _ => Next::Return(self.finish(response, attempt_deadline).await),
+        }
+    }
+
+    /// The request for another attempt: the copy, or the request built again with the
+    /// `User-Agent` and the credentials put on as the `pre` hook did. `None` when it cannot be
+    /// had (the attempt that failed is then the last).
+    async fn next_request(&self, spare: Spare<'_>) -> Option<reqwest::Request> {
+        match spare {
+            Spare::None => None,
+            Spare::Copy(request) => Some(request),
+            Spare::Rebuild(rebuild) => {
+                let mut request = rebuild()?;
+                request.headers_mut().insert(USER_AGENT, self.inner.user_agent.clone());
+                match self.credentials_on(&mut request).await {
+                    Ok(()) => Some(request),
+                    Err(auth) => {
+                        tracing::warn!(error = %auth, "credentials unavailable for another attempt");
+                        with_record(|record| record.auth_error = Some(auth));
+                        None
+                    }
+                }
+            }
         }
     }
 
@@ -546,6 +601,29 @@ enum Next {
     /// Ends the call: its last attempt timed out.
     TimedOut,
 }
+
+/// What another attempt would send, kept when one is possible.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "made once per attempt and moved once; boxing the copy would allocate for it"
+)]
+enum Spare<'a> {
+    None,
+    /// A copy of the request, made before it was sent.
+    Copy(reqwest::Request),
+    /// The code that built the request (see [`Runtime::execute_rebuildable`]).
+    Rebuild(Rebuild<'a>),
+}
+
+impl Spare<'_> {
+    fn is_some(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+}
+
+/// Builds a request again as its first attempt was built (before the `pre` hook): `None` when it
+/// cannot be.
+pub type Rebuild<'a> = &'a (dyn Fn() -> Option<reqwest::Request> + Sync);
 
 /// A request's body as every attempt's copy shares it.
 enum SharedBody {

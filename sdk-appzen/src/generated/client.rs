@@ -1625,40 +1625,56 @@ pub mod builder {
                     types::StatusSyncRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!(
-                        "/dictionary-data-services/invoice/{}/status-sync", uuid
-                    ),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            let json_body = ::serde_json::to_vec(&body)
-                .map_err(|e| {
-                    Error::InvalidRequest(
-                        format!("the request body cannot be written as JSON: {e}"),
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::AppzenError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!(
+                            "/dictionary-data-services/invoice/{}/status-sync", uuid
+                        ),
                     )
-                })?;
-            header_map
-                .append(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                let json_body = ::serde_json::to_vec(&body)
+                    .map_err(|e| {
+                        Error::InvalidRequest(
+                            format!("the request body cannot be written as JSON: {e}"),
+                        )
+                    })?;
+                header_map
+                    .append(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.post(url).body(json_body).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).body(json_body).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "status_sync",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -1747,29 +1763,45 @@ pub mod builder {
                 .map_err(|e| Error::InvalidRequest(
                     if e.is_empty() { "uuid was not initialized".to_string() } else { e },
                 ))?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!(
-                        "/dictionary-data-services/invoice/{}/audit-results", uuid
-                    ),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::AppzenError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!(
+                            "/dictionary-data-services/invoice/{}/audit-results", uuid
+                        ),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "get_audit_results",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -1910,39 +1942,59 @@ pub mod builder {
             let invoice_number = invoice_number.map_err(Error::InvalidRequest)?;
             let supplier_id = supplier_id.map_err(Error::InvalidRequest)?;
             let uuid = uuid.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/dictionary-data-services/invoice/audit-results"),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::AppzenError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/dictionary-data-services/invoice/audit-results"),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .query(
+                        &progenitor_client::QueryParam::new("invoice-id", &invoice_id),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new(
+                            "invoice-number",
+                            &invoice_number,
+                        ),
+                    )
+                    .query(
+                        &progenitor_client::QueryParam::new("supplier-id", &supplier_id),
+                    )
+                    .query(&progenitor_client::QueryParam::new("uuid", &uuid))
+                    .build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .query(&progenitor_client::QueryParam::new("invoice-id", &invoice_id))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "invoice-number",
-                        &invoice_number,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("supplier-id", &supplier_id))
-                .query(&progenitor_client::QueryParam::new("uuid", &uuid))
-                .build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "find_audit_results",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -2053,38 +2105,54 @@ pub mod builder {
                     types::InvoiceSearchRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/dictionary-data-services/invoice/search"),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            let json_body = ::serde_json::to_vec(&body)
-                .map_err(|e| {
-                    Error::InvalidRequest(
-                        format!("the request body cannot be written as JSON: {e}"),
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::AppzenError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/dictionary-data-services/invoice/search"),
                     )
-                })?;
-            header_map
-                .append(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(9usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                let json_body = ::serde_json::to_vec(&body)
+                    .map_err(|e| {
+                        Error::InvalidRequest(
+                            format!("the request body cannot be written as JSON: {e}"),
+                        )
+                    })?;
+                header_map
+                    .append(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.post(url).body(json_body).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).body(json_body).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "search_invoices",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {

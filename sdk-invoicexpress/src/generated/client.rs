@@ -3259,41 +3259,57 @@ pub mod builder {
                     types::ChangeStateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!(
-                        "/{}/{}/change-state.json", encode_path(& document_type
-                        .to_string()), document_id
-                    ),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            let json_body = ::serde_json::to_vec(&body)
-                .map_err(|e| {
-                    Error::InvalidRequest(
-                        format!("the request body cannot be written as JSON: {e}"),
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::ErrorResponse>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!(
+                            "/{}/{}/change-state.json", encode_path(& document_type
+                            .to_string()), document_id
+                        ),
                     )
-                })?;
-            header_map
-                .append(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                let json_body = ::serde_json::to_vec(&body)
+                    .map_err(|e| {
+                        Error::InvalidRequest(
+                            format!("the request body cannot be written as JSON: {e}"),
+                        )
+                    })?;
+                header_map
+                    .append(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.put(url).body(json_body).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.put(url).body(json_body).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "change_document_state",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -3369,41 +3385,57 @@ pub mod builder {
                     types::ChangeStateRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!(
-                        "/{}/{}/change-state.json", encode_path(& document_type
-                        .to_string()), document_id
-                    ),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            let json_body = ::serde_json::to_vec(&body)
-                .map_err(|e| {
-                    Error::InvalidRequest(
-                        format!("the request body cannot be written as JSON: {e}"),
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::ErrorResponse>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!(
+                            "/{}/{}/change-state.json", encode_path(& document_type
+                            .to_string()), document_id
+                        ),
                     )
-                })?;
-            header_map
-                .append(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                let json_body = ::serde_json::to_vec(&body)
+                    .map_err(|e| {
+                        Error::InvalidRequest(
+                            format!("the request body cannot be written as JSON: {e}"),
+                        )
+                    })?;
+                header_map
+                    .append(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.put(url).body(json_body).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.put(url).body(json_body).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "change_document_state",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -3516,30 +3548,46 @@ pub mod builder {
                         e
                     },
                 ))?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!(
-                        "/{}/{}.json", encode_path(& document_type.to_string()),
-                        document_id
-                    ),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::ErrorResponse>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!(
+                            "/{}/{}.json", encode_path(& document_type.to_string()),
+                            document_id
+                        ),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "get_document",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -3596,30 +3644,46 @@ pub mod builder {
                         e
                     },
                 ))?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!(
-                        "/{}/{}.json", encode_path(& document_type.to_string()),
-                        document_id
-                    ),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::ErrorResponse>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!(
+                            "/{}/{}.json", encode_path(& document_type.to_string()),
+                            document_id
+                        ),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "get_document",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -3696,27 +3760,43 @@ pub mod builder {
                         e
                     },
                 ))?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/document/{}/related_documents.json", document_id),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::ErrorResponse>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/document/{}/related_documents.json", document_id),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(6usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "get_related_documents",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {

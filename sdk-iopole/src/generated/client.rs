@@ -6420,41 +6420,57 @@ pub mod builder {
                     types::StatusUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/invoice/{}/status", invoice_id),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
-            let json_body = ::serde_json::to_vec(&body)
-                .map_err(|e| {
-                    Error::InvalidRequest(
-                        format!("the request body cannot be written as JSON: {e}"),
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/invoice/{}/status", invoice_id),
                     )
-                })?;
-            header_map
-                .append(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                let json_body = ::serde_json::to_vec(&body)
+                    .map_err(|e| {
+                        Error::InvalidRequest(
+                            format!("the request body cannot be written as JSON: {e}"),
+                        )
+                    })?;
+                header_map
+                    .append(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.post(url).body(json_body).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).body(json_body).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "send_status",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -6575,30 +6591,46 @@ pub mod builder {
                     },
                 ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/invoice/{}/status-history", invoice_id),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/invoice/{}/status-history", invoice_id),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "get_status_history",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -6691,30 +6723,46 @@ pub mod builder {
         > {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/invoice/status/notSeen"),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/invoice/status/notSeen"),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "get_not_seen_statuses",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -6810,30 +6858,46 @@ pub mod builder {
                     },
                 ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/invoice/status/{}/markAsSeen", status_id),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/invoice/status/{}/markAsSeen", status_id),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.put(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.put(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "mark_status_as_seen",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -6920,30 +6984,46 @@ pub mod builder {
         > {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/config/webhook"),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/config/webhook"),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "list_webhooks",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -7037,41 +7117,57 @@ pub mod builder {
                     types::WebhookRegistration::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/config/webhook"),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
-            let json_body = ::serde_json::to_vec(&body)
-                .map_err(|e| {
-                    Error::InvalidRequest(
-                        format!("the request body cannot be written as JSON: {e}"),
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/config/webhook"),
                     )
-                })?;
-            header_map
-                .append(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                let json_body = ::serde_json::to_vec(&body)
+                    .map_err(|e| {
+                        Error::InvalidRequest(
+                            format!("the request body cannot be written as JSON: {e}"),
+                        )
+                    })?;
+                header_map
+                    .append(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.post(url).body(json_body).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).body(json_body).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "create_webhook",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -7169,30 +7265,46 @@ pub mod builder {
                     },
                 ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/config/webhook/{}", webhook_id),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/config/webhook/{}", webhook_id),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "get_webhook",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -7276,30 +7388,46 @@ pub mod builder {
                     },
                 ))?;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/config/webhook/{}", webhook_id),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/config/webhook/{}", webhook_id),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.delete(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "delete_webhook",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -7362,30 +7490,46 @@ pub mod builder {
         ) -> Result<ResponseValue<types::RetryStrategy>, Error<types::IopoleError>> {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/config/retry/strategy"),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/config/retry/strategy"),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.get(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "get_retry_strategy",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -7470,41 +7614,57 @@ pub mod builder {
                     types::RetryStrategy::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/config/retry/strategy"),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
-            let json_body = ::serde_json::to_vec(&body)
-                .map_err(|e| {
-                    Error::InvalidRequest(
-                        format!("the request body cannot be written as JSON: {e}"),
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/config/retry/strategy"),
                     )
-                })?;
-            header_map
-                .append(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                let json_body = ::serde_json::to_vec(&body)
+                    .map_err(|e| {
+                        Error::InvalidRequest(
+                            format!("the request body cannot be written as JSON: {e}"),
+                        )
+                    })?;
+                header_map
+                    .append(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client.client.post(url).body(json_body).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.post(url).body(json_body).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "create_retry_strategy",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
@@ -7567,30 +7727,46 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ConfigResourceId>, Error<types::IopoleError>> {
             let Self { client, customer_id } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
-            let url = ::sdk_runtime::__private::request_url(
-                    &client.inner,
-                    &client.baseurl,
-                    format_args!("/v1/config/retry/strategy"),
-                )
-                .map_err(Error::InvalidRequest)?;
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
-            header_map
-                .append(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                );
-            if let Some(value) = customer_id {
-                header_map.append("customer-id", value.to_string().try_into()?);
-            }
+            let build_request = || -> ::std::result::Result<
+                ::reqwest::Request,
+                Error<types::IopoleError>,
+            > {
+                let url = ::sdk_runtime::__private::request_url(
+                        &client.inner,
+                        &client.baseurl,
+                        format_args!("/v1/config/retry/strategy"),
+                    )
+                    .map_err(Error::InvalidRequest)?;
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(8usize);
+                header_map
+                    .append(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    );
+                if let Some(value) = &customer_id {
+                    header_map.append("customer-id", value.to_string().try_into()?);
+                }
+                #[allow(unused_mut)]
+                let mut request = client.client.delete(url).build()?;
+                header_map.extend(::std::mem::take(request.headers_mut()));
+                *request.headers_mut() = header_map;
+                Ok(request)
+            };
             #[allow(unused_mut)]
-            let mut request = client.client.delete(url).build()?;
-            header_map.extend(::std::mem::take(request.headers_mut()));
-            *request.headers_mut() = header_map;
+            let mut request = build_request()?;
             let info = OperationInfo {
                 operation_id: "delete_retry_strategy",
             };
             client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
+            let result = client
+                .inner
+                .execute_rebuildable(
+                    &client.client,
+                    request,
+                    info.operation_id,
+                    Some(&|| build_request().ok()),
+                )
+                .await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {

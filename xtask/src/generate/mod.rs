@@ -165,6 +165,7 @@ pub fn generate_target(root: &Path, target: &Target) -> Result<SpecOutput, Gener
     let client = emit::format_file(client, |file| {
         emit::reexport_one_ofs(file, &one_ofs)?;
         emit::requests::build_headers_once(file, credential_headers)?;
+        emit::rebuild::build_requests_again(file)?;
         emit::builders::unset_fields_without_allocation(file)?;
         emit::decode_as::add_decode_as_sends(file, &decode_as)?;
         emit::responses::read_buffered_responses(file)?;

@@ -1,6 +1,7 @@
 //! Stage 4, emit: the generated files' sources. progenitor's client and httpmock helpers,
 //! post-processed (the `oneOf` re-export; [`requests`]: each request's headers built once,
-//! without `api-version`; [`builders`]: unset parameters without an allocation; [`decode_as`]:
+//! without `api-version`; [`rebuild`]: each request built by a closure the runtime can call again
+//! for another attempt; [`builders`]: unset parameters without an allocation; [`decode_as`]:
 //! `send_as::<U>()` for large success values; [`responses`]: bodies read from memory without an
 //! `await`) and formatted with prettyplease; `mod.rs`; and, in
 //! [`sources`] and [`tables`], the files written from the spec's data (open enums, `oneOf`s,
@@ -8,6 +9,7 @@
 
 pub(crate) mod builders;
 pub(crate) mod decode_as;
+pub(crate) mod rebuild;
 pub(crate) mod requests;
 pub(crate) mod responses;
 pub(crate) mod sources;
