@@ -27,6 +27,7 @@
 //! the legacy [`LegacyErrors`] body, and [`ErrorExt`] gives its messages, its
 //! documented status and why a call was refused before sending ([`LocalRefusal`]).
 
+use bytes::Bytes;
 use quick_xml::events::Event;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 #[cfg(doc)]
@@ -121,24 +122,34 @@ impl LegacyClient {
                 "the legacy XML API has no state `{change}`"
             ))));
         }
-        let xml = encode_state_change(change).map_err(|error| refuse(LocalRefusal::Xml(error)))?;
-        let url = sdk_runtime::__private::request_url(
-            &self.runtime,
-            &self.base_url,
-            format_args!("/{}/{}/change-state.xml", document_type.as_str(), document_id),
-        )
-        .map_err(|reason| refuse(LocalRefusal::Request(reason)))?;
-        let request = self
-            .http
-            .put(url)
-            .header(CONTENT_TYPE, XML_CONTENT_TYPE)
-            .header(ACCEPT, "application/xml")
-            .body(xml)
-            .build()
-            .map_err(|error| refuse(LocalRefusal::Request(error.without_url().to_string())))?;
+        let xml = Bytes::from(encode_state_change(change).map_err(|error| refuse(LocalRefusal::Xml(error)))?);
+        // Built again for another attempt (if one follows) rather than copied before the first.
+        let build = || -> Result<reqwest::Request, LocalRefusal> {
+            let url = sdk_runtime::__private::request_url(
+                &self.runtime,
+                &self.base_url,
+                format_args!("/{}/{}/change-state.xml", document_type.as_str(), document_id),
+            )
+            .map_err(LocalRefusal::Request)?;
+            self.http
+                .put(url)
+                .header(CONTENT_TYPE, XML_CONTENT_TYPE)
+                .header(ACCEPT, "application/xml")
+                .body(xml.clone())
+                .build()
+                .map_err(|error| LocalRefusal::Request(error.without_url().to_string()))
+        };
+        let request = build().map_err(refuse)?;
+        let rebuild = || build().ok();
         let reply = self
             .runtime
-            .send_raw(&self.http, request, &CHANGE_DEBIT_NOTE_STATE_LEGACY, decode_errors)
+            .send_raw_rebuildable(
+                &self.http,
+                request,
+                Some(&rebuild),
+                &CHANGE_DEBIT_NOTE_STATE_LEGACY,
+                decode_errors,
+            )
             .await?;
         // A 2xx means the change happened: a body that cannot be read is kept, not an error.
         let (document, unreadable_body) = match (reply.problem, decode_document(&reply.body)) {

@@ -415,7 +415,13 @@ async fn retries_and_timeouts_come_from_the_runtime() {
     let server = MockServer::start_async().await;
     let flaky = server
         .mock_async(|when, then| {
-            when.method(PUT).path("/debit_notes/1/change-state.xml");
+            // Every attempt must be the whole request again (it is built again, not copied).
+            when.method(PUT)
+                .path("/debit_notes/1/change-state.xml")
+                .query_param("api_key", CANARY)
+                .header("content-type", "application/xml; charset=utf-8")
+                .header("accept", "application/xml")
+                .body_includes("<state>finalized</state>");
             then.status(503).body("<errors><error>Busy</error></errors>");
         })
         .await;

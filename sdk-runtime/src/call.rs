@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::body::{BodyProblem, SuccessBody, UnreadableBody};
 use crate::error::{Error, ErrorKind, RequestOutcome, describe_transport};
+use crate::hooks::Rebuild;
 use crate::operation::OperationSpec;
 use crate::record::{CallFacts, CallRecord, scoped};
 use crate::reply::{RawReply, Reply};
@@ -259,14 +260,29 @@ impl Runtime {
     pub fn send_raw<'a, E: std::fmt::Debug + 'a>(
         &'a self,
         client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static OperationSpec,
+        decode_error: fn(&[u8]) -> Option<E>,
+    ) -> impl Future<Output = Result<RawReply, Error<E>>> + 'a {
+        self.send_raw_rebuildable(client, request, None, operation, decode_error)
+    }
+
+    /// [`send_raw`](Self::send_raw) for a request the caller can build again: another attempt
+    /// sends what `rebuild` gives instead of a copy made before the first attempt (see
+    /// [`execute_rebuildable`](Self::execute_rebuildable)).
+    #[doc(hidden)]
+    pub fn send_raw_rebuildable<'a, E: std::fmt::Debug + 'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         mut request: reqwest::Request,
+        rebuild: Option<Rebuild<'a>>,
         operation: &'static OperationSpec,
         decode_error: fn(&[u8]) -> Option<E>,
     ) -> impl Future<Output = Result<RawReply, Error<E>>> + 'a {
         let exchange = async move {
             self.prepare::<()>(&mut request, operation.generated_id).await?;
             let response = self
-                .execute(client, request, operation.generated_id)
+                .execute_rebuildable(client, request, operation.generated_id, rebuild)
                 .await
                 .map_err(progenitor_client::Error::CommunicationError)?;
             let status = response.status();
