@@ -313,7 +313,7 @@ fn workspace_root() -> PathBuf {
 const SLICES_PER_ROUND: usize = 150;
 
 /// Part 1: rounds of sequential calls, each operation's sides (raw, plain progenitor, SDK) taking
-/// turns slice by slice, in an order that rotates from round to round.
+/// turns slice by slice, in every order in turn ([`sdk_bench::order::every_order`]).
 fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
     let server = Server::start()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -363,18 +363,18 @@ fn measure_calls(settings: &Settings) -> Result<Vec<CallResult>, BoxError> {
         .collect();
     for round in 0..settings.rounds {
         for result in &mut results {
-            // Rotate which side goes first (and second), so that drift within a round cancels out.
-            let mut sides = Side::for_operation(result.operation);
-            let shift = round % sides.len();
-            sides.rotate_left(shift);
+            let sides = Side::for_operation(result.operation);
+            // Every order of the sides in turn, one per slice (the first one moving on from round
+            // to round): each side opens, closes and follows each other side equally often, so
+            // what one side leaves behind (caches, the allocator's state) falls on every side
+            // alike, and drift within a round cancels out.
+            let orders = sdk_bench::order::every_order(sides.len());
             let mut seconds = vec![0.0; sides.len()];
             let mut slice_rates = vec![Vec::with_capacity(slices); sides.len()];
             for slice in 0..slices {
                 // The round's calls shared out, the remainder to the first slices.
                 let count = settings.calls / slices + usize::from(slice < settings.calls % slices);
-                // Which side opens the slice rotates too, so that no side always follows another.
-                for step in 0..sides.len() {
-                    let at = (step + slice) % sides.len();
+                for &at in &orders[(slice + round) % orders.len()] {
                     let taken = timed(result.operation, sides[at], count)?;
                     seconds[at] += taken;
                     slice_rates[at].push(count as f64 / taken);
@@ -1079,9 +1079,11 @@ fn render(
         out,
         "- Counts: {WARMUP_CALLS} untimed calls per operation and side, then {} rounds; a round runs {} sequential \
          calls per operation and side (raw, plain progenitor, SDK) in {SLICES_PER_ROUND} slices, the sides \
-         taking turns slice by slice (so load from outside the bench falls on every side alike), the side that \
-         opens a slice rotating from one slice to the next and the order from one round to the next (raw \
-         first, then plain first, then SDK first, ...) to cancel drift. \
+         taking turns slice by slice (so load from outside the bench falls on every side alike), the slices \
+         going through every order of the sides in turn (raw, plain, SDK; raw, SDK, plain; plain, raw, SDK; \
+         ...; the first order moving on from round to round), so that each side opens, closes and follows \
+         each other side equally often: what one side leaves behind (caches, the allocator's state) falls on \
+         every side alike, and drift cancels out. \
          Reported: the median of the rounds' calls/s on each side; the ratios are paired: a round's ratio is \
          the median of its slices' ratios (the two sides' slices of {} calls run back to back), and the table \
          gives the median of the rounds' ratios. {} calls in all.",

@@ -25,6 +25,7 @@ pub mod drain;
 pub mod history;
 pub mod machine;
 pub mod ops;
+pub mod order;
 pub mod plain;
 pub mod plain_progenitor;
 pub mod server;
