@@ -153,27 +153,26 @@ impl InvoiceXpressClient {
             .send_as::<WrappedDocuments>();
         // Decoded in a compact form (`x-sdk-decode-as`): the generated response type holds
         // fourteen documents inline, about 16 KiB, where the body carries one.
-        let reply = self
+        let Reply { value, status, headers } = self
             .runtime
             .call_write::<_, _, types::ErrorResponse>(&CHANGE_DOCUMENT_STATE, generated)
             .await?;
-        Ok(reply.map(|body| match body {
-            SuccessBody::Decoded(mut response) => StateChanged {
-                document: response.take_preferred(document_type),
-                unreadable_body: None,
+        // Built where it is returned (not through `Reply::map`): the document is large, and each
+        // move of it is a copy.
+        let (document, unreadable_body) = match value {
+            SuccessBody::Decoded(mut response) => (response.take_preferred(document_type), None),
+            SuccessBody::Empty => (None, None),
+            SuccessBody::Unreadable(unreadable) => (None, Some(unreadable)),
+        };
+        Ok(Reply {
+            value: StateChanged {
+                document,
+                unreadable_body,
                 transition,
             },
-            SuccessBody::Empty => StateChanged {
-                document: None,
-                unreadable_body: None,
-                transition,
-            },
-            SuccessBody::Unreadable(unreadable) => StateChanged {
-                document: None,
-                unreadable_body: Some(unreadable),
-                transition,
-            },
-        }))
+            status,
+            headers,
+        })
     }
 
     /// Reads a document of any kind (`GET /{document-type}/{document-id}.json`). A 200 whose

@@ -138,7 +138,11 @@ impl Runtime {
                 Some(Err(error)) => Err(self.convert(operation, error, record, decode_json)),
             };
         };
-        if let Some((raw, problem)) = record.success_body_failure.take() {
+        if let Some((raw, problem)) = record
+            .failure
+            .as_mut()
+            .and_then(|failure| failure.success_body_failure.take())
+        {
             return Ok(Reply {
                 value: SuccessBody::Unreadable(self.unreadable(operation, raw, problem)),
                 status,
@@ -314,7 +318,13 @@ impl Runtime {
                         ),
                     });
                 };
-                let (body, problem) = match (record.success_body_failure.take(), outcome) {
+                let (body, problem) = match (
+                    record
+                        .failure
+                        .as_mut()
+                        .and_then(|failure| failure.success_body_failure.take()),
+                    outcome,
+                ) {
                     (Some((raw, problem)), _) => (raw, Some(problem)),
                     (None, Some(Ok(response))) => match kept_body(&mut record, response) {
                         Ok(body) => (body, None),

@@ -49,7 +49,10 @@ impl Runtime {
         };
 
         let converted = match error {
-            Generated::Custom(message) => match (record.auth_error.clone(), record.no_budget) {
+            Generated::Custom(message) => match (
+                record.failed().and_then(|failure| failure.auth_error.clone()),
+                record.failed().and_then(|failure| failure.no_budget),
+            ) {
                 (Some(auth), _) => {
                     Error::new(ErrorKind::Auth, provider, operation_id, auth.to_string()).with_auth(auth)
                 }
@@ -108,12 +111,12 @@ impl Runtime {
         &self,
         operation: &'static OperationSpec,
         status: StatusCode,
-        record: CallRecord,
+        mut record: CallRecord,
         decode: fn(&[u8]) -> Option<E>,
         secrets: &[&str],
     ) -> Error<E> {
         let mut message = status.canonical_reason().unwrap_or("error status").to_string();
-        if let Some(problem) = &record.error_body_problem {
+        if let Some(problem) = record.failed().and_then(|failure| failure.error_body_problem.as_ref()) {
             message.push_str(&format!(" (error body incomplete: {problem})"));
         }
         if record.deadline_reached {
@@ -125,15 +128,19 @@ impl Runtime {
             operation.operation_id,
             message,
         );
-        if let Some(auth) = record.auth_error.clone() {
+        if let Some(auth) = record.failed().and_then(|failure| failure.auth_error.clone()) {
             error = error.with_auth(auth);
         }
         // A cut-off body is not decoded: its start could decode into a misleading value.
-        let complete = record.error_body_problem.is_none();
+        let complete = record
+            .failed()
+            .and_then(|failure| failure.error_body_problem.as_ref())
+            .is_none();
+        let body = record.failure.as_mut().and_then(|failure| failure.error_body.take());
         error.with_response(
             status,
             record.headers,
-            record.error_body,
+            body,
             |body| if complete { decode(body) } else { None },
             secrets,
         )

@@ -53,7 +53,7 @@ impl Runtime {
                 wait_ms = no_budget.wait.as_millis() as u64,
                 "no rate budget before the call's deadline; not sent"
             );
-            with_record(|record| record.no_budget = Some(no_budget.wait));
+            with_record(|record| record.failure_mut().no_budget = Some(no_budget.wait));
             return Err(progenitor_client::Error::Custom(
                 "the rate budget leaves no room before the call's deadline".into(),
             ));
@@ -63,7 +63,7 @@ impl Runtime {
             Err(auth) => {
                 tracing::warn!(provider = self.inner.provider.name, operation_id, error = %auth, "credentials unavailable");
                 let message = auth.to_string();
-                with_record(|record| record.auth_error = Some(auth));
+                with_record(|record| record.failure_mut().auth_error = Some(auth));
                 Err(progenitor_client::Error::Custom(message))
             }
         }
@@ -312,7 +312,7 @@ impl Runtime {
             if let Some(failure) = failure {
                 let problem = failure.problem();
                 tracing::warn!(attempt, status = status.as_u16(), problem = %problem, "success body not read whole");
-                with_record(|record| record.success_body_failure = Some((body, problem)));
+                with_record(|record| record.failure_mut().success_body_failure = Some((body, problem)));
                 // The record keeps what arrived; the generated client gets nothing to decode
                 // (decoding a cut body would only cost memory and fail).
                 return Ok(rebuilt(status, version, headers, Bytes::new()));
@@ -423,7 +423,7 @@ impl Runtime {
                 Ok(false) => {}
                 Err(auth) => {
                     tracing::warn!(error = %auth, "renewing rejected credentials failed");
-                    with_record(|record| record.auth_error = Some(auth));
+                    with_record(|record| record.failure_mut().auth_error = Some(auth));
                 }
             }
             return Next::Return(self.finish(response, attempt_deadline).await);
@@ -479,7 +479,7 @@ impl Runtime {
                     Ok(()) => Some(request),
                     Err(auth) => {
                         tracing::warn!(error = %auth, "credentials unavailable for another attempt");
-                        with_record(|record| record.auth_error = Some(auth));
+                        with_record(|record| record.failure_mut().auth_error = Some(auth));
                         None
                     }
                 }
@@ -535,8 +535,9 @@ impl Runtime {
         with_record(|record| {
             record.status = Some(status);
             record.headers = headers.clone();
-            record.error_body = Some(body.clone());
-            record.error_body_problem = failure.map(|failure| failure.problem());
+            let kept = record.failure_mut();
+            kept.error_body = Some(body.clone());
+            kept.error_body_problem = failure.map(|failure| failure.problem());
         });
         Ok(rebuilt(status, version, headers, body))
     }

@@ -32,16 +32,12 @@ pub(crate) struct CallRecord {
     pub idempotent: bool,
     pub status: Option<StatusCode>,
     pub headers: HeaderMap,
-    /// The body of a final non-2xx response (the hooks buffer it so the raw text is never lost).
-    pub error_body: Option<Bytes>,
-    /// Why `error_body` is incomplete, when it is.
-    pub error_body_problem: Option<BodyProblem>,
-    /// A 2xx response whose body could not be read whole: what arrived, and why it stopped.
-    pub success_body_failure: Option<(Bytes, BodyProblem)>,
+    /// What went wrong, when something did: boxed, since most calls fill none of it in and the
+    /// record is moved several times per call.
+    pub failure: Option<Box<CallFailure>>,
     /// The 2xx body the hooks read whole: the generated code (`response_value`) or a call
     /// wrapper takes it from here (the response handed on has been read to its end).
     pub success_body: Option<Bytes>,
-    pub auth_error: Option<AuthError>,
     pub deadline_reached: bool,
     /// When the attempt under way must end (the send loop sets it as it sends, and clears it when
     /// the attempt's response is read): the call's timer ends the attempt then.
@@ -51,11 +47,33 @@ pub(crate) struct CallRecord {
     pub attempt_timed_out: bool,
     /// The call ended because its last attempt timed out (the send loop did not retry).
     pub timed_out: bool,
+}
+
+/// The parts of a [`CallRecord`] only a call that went wrong fills in.
+#[derive(Default)]
+pub(crate) struct CallFailure {
+    /// The body of a final non-2xx response (the hooks buffer it so the raw text is never lost).
+    pub error_body: Option<Bytes>,
+    /// Why `error_body` is incomplete, when it is.
+    pub error_body_problem: Option<BodyProblem>,
+    /// A 2xx response whose body could not be read whole: what arrived, and why it stopped.
+    pub success_body_failure: Option<(Bytes, BodyProblem)>,
+    pub auth_error: Option<AuthError>,
     /// The first attempt got no rate budget before the deadline: how long it would have waited.
     pub no_budget: Option<Duration>,
 }
 
 impl CallRecord {
+    /// The failure part, made when first written to.
+    pub fn failure_mut(&mut self) -> &mut CallFailure {
+        self.failure.get_or_insert_with(Default::default)
+    }
+
+    /// The failure part (`None` when nothing went wrong).
+    pub fn failed(&self) -> Option<&CallFailure> {
+        self.failure.as_deref()
+    }
+
     /// The final response's headers: the ones the hooks kept when they saw the response (moved
     /// there on a success, so a successful call never copies them), or a copy of `headers` when
     /// no hook ran.
