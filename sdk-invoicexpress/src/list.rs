@@ -134,19 +134,23 @@ impl InvoiceXpressClient {
         let http = self.generated().client();
         let url = format!("{}/invoices.json", self.base_url());
         // The request progenitor would write for it (see the spec's note on `listDocuments`),
-        // through the same hooks: credentials, rate budget, retries, timeouts, tracing.
-        let call = Box::pin(async move {
-            let mut request = http
-                .get(url)
+        // through the same hooks: credentials, rate budget, retries, timeouts, tracing. Built
+        // again for another attempt (if one follows) rather than copied before the first.
+        let build = || {
+            http.get(url.as_str())
                 .query(&query)
                 .header(reqwest::header::ACCEPT, "application/json")
                 .build()
-                .map_err(|error| progenitor_client::Error::InvalidRequest(error.without_url().to_string()))?;
+        };
+        let rebuild = || build().ok();
+        let call = Box::pin(async move {
+            let mut request =
+                build().map_err(|error| progenitor_client::Error::InvalidRequest(error.without_url().to_string()))?;
             runtime
                 .prepare::<types::ErrorResponse>(&mut request, LIST_DOCUMENTS.generated_id)
                 .await?;
             let response = runtime
-                .execute(http, request, LIST_DOCUMENTS.generated_id)
+                .execute_rebuildable(http, request, LIST_DOCUMENTS.generated_id, Some(&rebuild))
                 .await
                 .map_err(progenitor_client::Error::CommunicationError)?;
             if response.status().is_success() {

@@ -11,7 +11,8 @@ use common::{
 use httpmock::prelude::*;
 use sdk_invoicexpress::types::{self, DocumentStatus, SequenceId};
 use sdk_invoicexpress::{
-    Account, ApiError, Atcud, ConfigError, DocumentKind, ErrorExt, ErrorKind, InvoiceXpressClient, StateChange,
+    Account, ApiError, Atcud, ConfigError, DocumentFilter, DocumentKind, ErrorExt, ErrorKind, InvoiceXpressClient,
+    StateChange,
 };
 use serde_json::{Value, json};
 
@@ -484,7 +485,13 @@ async fn retries_and_their_count_come_from_the_runtime() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(PUT).path("/invoices/1/change-state.json");
+            // Every attempt must be the whole request again (it is built again, not copied).
+            when.method(PUT)
+                .path("/invoices/1/change-state.json")
+                .query_param("api_key", CANARY)
+                .header("content-type", "application/json")
+                .header("accept", "application/json")
+                .body_includes("\"state\":\"finalized\"");
             then.status(503);
         })
         .await;
@@ -494,6 +501,23 @@ async fn retries_and_their_count_come_from_the_runtime() {
         .await
         .expect_err("503");
     assert_retried_503(&error, &mock).await;
+
+    // A listing page too, with its whole query.
+    let pages = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/invoices.json")
+                .query_param("api_key", CANARY)
+                .query_param("status[]", "final")
+                .query_param("page", "2")
+                .query_param("per_page", "50")
+                .header("accept", "application/json");
+            then.status(503);
+        })
+        .await;
+    let filter = DocumentFilter::new().status(DocumentStatus::Final).per_page(50);
+    let error = client.list_documents_page(&filter, 2).await.expect_err("503");
+    assert_retried_503(&error, &pages).await;
 
     let once = json_client_with(&server.base_url(), no_retries());
     let error = once
