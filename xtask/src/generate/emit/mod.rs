@@ -47,6 +47,31 @@ pub(crate) fn module_items<'a>(file: &'a mut syn::File, name: &str) -> Result<&'
         .ok_or_else(|| format!("progenitor produced no `{name}` module"))
 }
 
+/// Runs `rewrite` on every `send` of progenitor's builders, with the builder's type as written
+/// (`SendStatus<'a>`); a failure names it. Returns how many were rewritten.
+pub(crate) fn rewrite_sends(
+    builder: &mut [syn::Item],
+    mut rewrite: impl FnMut(&str, &mut syn::ImplItemFn) -> Result<(), String>,
+) -> Result<usize, String> {
+    let mut rewritten = 0;
+    for item in builder.iter_mut() {
+        let syn::Item::Impl(implementation) = item else {
+            continue;
+        };
+        let owner = &implementation.self_ty;
+        let owner = quote::quote!(#owner).to_string().replace(' ', "");
+        for member in &mut implementation.items {
+            let syn::ImplItem::Fn(function) = member else { continue };
+            if function.sig.ident != "send" {
+                continue;
+            }
+            rewrite(&owner, function).map_err(|cause| format!("`{owner}::send`: {cause}"))?;
+            rewritten += 1;
+        }
+    }
+    Ok(rewritten)
+}
+
 /// Formats progenitor's output as it is.
 pub(crate) fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, String> {
     format_file(tokens, |_| Ok(()))

@@ -22,27 +22,15 @@
 //! the request pass is: a `send` of another shape fails the generation.
 
 use quote::quote;
-use syn::{Block, Expr, GenericArgument, ImplItem, Item, Pat, PathArguments, ReturnType, Stmt, Type};
+use syn::{Block, Expr, GenericArgument, Pat, PathArguments, ReturnType, Stmt, Type};
 
 /// Rewrites every builder's `send`; returns how many were rewritten.
 pub(crate) fn build_requests_again(file: &mut syn::File) -> Result<usize, String> {
     let builder = super::module_items(file, "builder")?;
-    let mut rewritten = 0;
-    for item in builder.iter_mut() {
-        let Item::Impl(implementation) = item else { continue };
-        let owner = &implementation.self_ty;
-        let owner = quote!(#owner).to_string().replace(' ', "");
-        for member in &mut implementation.items {
-            let ImplItem::Fn(function) = member else { continue };
-            if function.sig.ident != "send" {
-                continue;
-            }
-            let error = error_type(&function.sig.output).map_err(|cause| format!("`{owner}::send`: {cause}"))?;
-            rewrite_send(&mut function.block, &error).map_err(|cause| format!("`{owner}::send`: {cause}"))?;
-            rewritten += 1;
-        }
-    }
-    Ok(rewritten)
+    super::rewrite_sends(builder, |_, send| {
+        let error = error_type(&send.sig.output)?;
+        rewrite_send(&mut send.block, &error)
+    })
 }
 
 /// `E` of `-> Result<T, E>`.

@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 
 use quote::quote;
 use syn::punctuated::Punctuated;
-use syn::{Block, Expr, ExprMethodCall, Fields, ImplItem, Item, Lit, Local, Pat, Stmt, Token};
+use syn::{Block, Expr, ExprMethodCall, Fields, Item, Lit, Local, Pat, Stmt, Token};
 
 /// Path parameter types whose `Display` prints only characters a path segment may hold as they
 /// are (hex digits and hyphens, digits and a minus sign), as progenitor writes them.
@@ -63,24 +63,11 @@ const HEADERS_ADDED_LATER: usize = 5;
 pub(crate) fn build_headers_once(file: &mut syn::File, credential_headers: usize) -> Result<usize, String> {
     let builder = super::module_items(file, "builder")?;
     let url_safe = url_safe_fields(builder);
-    let mut rewritten = 0;
-    for item in builder.iter_mut() {
-        let Item::Impl(implementation) = item else { continue };
-        let owner = &implementation.self_ty;
-        let owner = quote!(#owner).to_string().replace(' ', "");
-        let name = owner.split('<').next().unwrap_or_default().to_string();
-        for member in &mut implementation.items {
-            let ImplItem::Fn(function) = member else { continue };
-            if function.sig.ident != "send" {
-                continue;
-            }
-            let safe = url_safe.get(&name).map(Vec::as_slice).unwrap_or_default();
-            rewrite_send(&mut function.block, safe, HEADERS_ADDED_LATER + credential_headers)
-                .map_err(|cause| format!("`{owner}::send`: {cause}"))?;
-            rewritten += 1;
-        }
-    }
-    Ok(rewritten)
+    super::rewrite_sends(builder, |owner, send| {
+        let name = owner.split('<').next().unwrap_or_default();
+        let safe = url_safe.get(name).map(Vec::as_slice).unwrap_or_default();
+        rewrite_send(&mut send.block, safe, HEADERS_ADDED_LATER + credential_headers)
+    })
 }
 
 /// Per builder struct, the fields of a [`URL_SAFE_TYPES`] type (`Result<T, String>`).
