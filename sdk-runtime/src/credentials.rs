@@ -444,7 +444,8 @@ impl ClientCredentialsFlow {
                     AuthError::TokenResponse(format!("the body is larger than {limit} bytes")),
                     None,
                 ),
-                // Not expected: no attempt is under way while a token is fetched.
+                // Not expected: a token is fetched before the first attempt or between attempts,
+                // when no attempt's end is set.
                 crate::body::ReadFailure::TimedOut => {
                     (AuthError::TokenTransport("the token response timed out".into()), None)
                 }

@@ -344,9 +344,14 @@ impl Runtime {
         let attempt = progress.attempt;
         let latency_ms = sent_at.elapsed().as_millis() as u64;
         let attempt_deadline = read_record(|record| record.attempt_deadline).flatten();
-        // What follows (a backoff, renewing a token) is bounded by the call's deadline only; the
-        // attempt's end still bounds reading this response's body (`finish`, the drain).
-        with_record(|record| record.attempt_deadline = None);
+        // The attempt is over: what follows (a backoff, fetching or renewing a token) is bounded
+        // by the call's deadline only, and reads nothing `within_attempt` would end. The
+        // attempt's end still bounds reading this response's body (`finish`, the drain), which
+        // set it again.
+        with_record(|record| {
+            record.attempt_deadline = None;
+            record.attempt_timed_out = false;
+        });
         let mut response = match failed {
             Failed::Answered(response) => response,
             Failed::NoAnswer(no_answer) => {

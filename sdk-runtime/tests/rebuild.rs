@@ -4,13 +4,15 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use common::*;
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use reqwest::header::ACCEPT;
-use sdk_runtime::{Credentials, Error, ErrorKind, Reply, Runtime, Secret};
+use sdk_runtime::{ClientCredentialsFlow, Credentials, Error, ErrorKind, Reply, Runtime, Secret};
 
 /// `GET {base}/things/7` as the generated code sends it, through `execute_rebuildable`: the
 /// request carries `x-build: n`, n counting the builds, and `rebuild` says whether building again
@@ -120,4 +122,50 @@ async fn a_request_that_cannot_be_built_again_ends_with_the_last_answer() {
     assert_eq!(error.body().map(|body| body.code.as_str()), Some("busy"));
     assert_eq!(builds, 2, "tried to build once more");
     assert_eq!(unavailable.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn a_token_fetched_after_a_timed_out_attempt_is_not_cut_by_that_attempt_s_end() {
+    let server = MockServer::start_async().await;
+    let slow = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/things/7");
+            then.status(200).delay(Duration::from_secs(3));
+        })
+        .await;
+    // A 1 s token, renewed half-way through its life: the second attempt needs a new one. Its
+    // body arrives after its headers, so reading it waits.
+    let token = r#"{"access_token":"tok-1","expires_in":1}"#;
+    let tokens = RawServer::start(RawAnswer {
+        first: format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            token.len()
+        )
+        .into_bytes(),
+        pause: Duration::from_millis(100),
+        rest: token.as_bytes().to_vec(),
+    })
+    .await;
+    let flow = ClientCredentialsFlow::new(
+        format!("{}/token", tokens.base_url),
+        "client-1",
+        Secret::new("secret-1"),
+        None,
+        reqwest::Client::new(),
+    );
+    let mut config = fast_config(2);
+    config.timeouts.attempt = Duration::from_millis(700);
+    let (runtime, http) = runtime(Credentials::OAuth2(Arc::new(flow)), config);
+
+    let (reply, _) = get_rebuildable(&runtime, &http, &server.base_url(), true).await;
+
+    let error = reply.expect_err("both attempts time out");
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error:?}");
+    assert_eq!(
+        error.attempts(),
+        2,
+        "the renewed token let the second attempt go: {error:?}"
+    );
+    assert_eq!(tokens.requests(), 2);
+    assert_eq!(slow.calls_async().await, 2);
 }
