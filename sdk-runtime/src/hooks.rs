@@ -3,10 +3,12 @@
 //! the exchange. Bodies are read here, under the configured limits.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::LazyLock;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::FutureExt;
 use reqwest::header::{HeaderMap, USER_AGENT};
 use reqwest::{ResponseBuilderExt, StatusCode};
 use tokio::time::Instant;
@@ -96,8 +98,8 @@ impl Runtime {
     /// with [`response_value`](crate::__private::response_value)); any other response comes
     /// back rebuilt around its buffered body and without its URL, which may carry a credential.
     ///
-    /// The span and the send loop are made when this is called, so the future handed back is a
-    /// pointer and a span, whatever the loop's state.
+    /// The span, the send loop and the body read are made when this is called, in one
+    /// allocation: the future handed back is a pointer, whatever the exchange's state.
     #[doc(hidden)]
     pub fn execute<'a>(
         &'a self,
@@ -136,29 +138,30 @@ impl Runtime {
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
         );
-        // The loop is boxed: moving its state through the generated future, the call's scope and
-        // its timeout by value would cost more than one (small) allocation. The body read that
-        // follows a 2xx is not: it is small, and in the same box it would make the box larger
-        // than the allocator's fast sizes.
-        let sending = Box::pin(self.send_with_retries(client, request, rebuild));
-        async move {
-            let result = match sending.await {
-                Sent::Success(response, attempt) => self.read_success(response, attempt).await,
-                Sent::Final(result) => result,
-                Sent::TimedOut => {
-                    // Only in a call wrapper, which ends the call when it sees this: there is no
-                    // `reqwest` error to return for a timeout that was not `reqwest`'s.
-                    with_record(|record| {
-                        record.timed_out = true;
-                        record.attempt_deadline = None;
-                    });
-                    return std::future::pending().await;
-                }
-            };
-            with_record(|record| record.attempt_deadline = None);
-            result
-        }
-        .instrument(span)
+        // The whole exchange is one box: moving its state through the generated future, the
+        // call's scope and its timeout by value would cost more than one allocation. The body
+        // read that follows a 2xx takes the send loop's room in it (`then`: one state or the
+        // other), so the box stays within the allocator's fast sizes.
+        let exchange = self
+            .send_with_retries(client, request, rebuild)
+            .then(move |sent| async move {
+                let result = match sent {
+                    Sent::Success(response, attempt) => self.read_success(response, attempt).await,
+                    Sent::Final(result) => result,
+                    Sent::TimedOut => {
+                        // Only in a call wrapper, which ends the call when it sees this: there is
+                        // no `reqwest` error to return for a timeout that was not `reqwest`'s.
+                        with_record(|record| {
+                            record.timed_out = true;
+                            record.attempt_deadline = None;
+                        });
+                        return std::future::pending().await;
+                    }
+                };
+                with_record(|record| record.attempt_deadline = None);
+                result
+            });
+        Box::pin(exchange.instrument(span))
     }
 
     /// Time left before the current call's deadline (a whole deadline outside a call wrapper).
@@ -182,9 +185,9 @@ impl Runtime {
     /// body [`Runtime::read_success`] then reads) or the call's final result.
     ///
     /// Its state is allocated once per call, so it is kept small (within the allocator's fast
-    /// sizes): everything after a failed attempt is in [`Runtime::after_failure`], boxed; the body
-    /// is read outside it; and it is an `async` block rather than an `async fn`, so the request is
-    /// held once, not as argument and as variable.
+    /// sizes): everything after a failed attempt is in [`Runtime::after_failure`], boxed apart;
+    /// the body read follows it in the same allocation, not inside it; and it is an `async` block
+    /// rather than an `async fn`, so the request is held once, not as argument and as variable.
     #[allow(clippy::manual_async_fn, reason = "an async fn would hold the request twice")]
     fn send_with_retries<'a>(
         &'a self,
@@ -271,7 +274,7 @@ impl Runtime {
                 };
                 let response = match outcome {
                     Ok(response) => response,
-                    Err(failed) => match Box::pin(self.after_failure(&mut progress, failed, sent_at, spare)).await {
+                    Err(failed) => match self.after_failure_boxed(&mut progress, failed, sent_at, spare).await {
                         Next::Send(next) => {
                             request = next;
                             continue;
@@ -329,6 +332,20 @@ impl Runtime {
                 Some(body) => Ok(rebuilt(status, version, headers, body)),
             }
         }
+    }
+
+    /// [`Runtime::after_failure`], boxed behind a pointer the optimizer does not see through: its
+    /// code and its (large) future then stay out of the send loop's stack frame, which every
+    /// call's success path runs in, deeper frames (reqwest's) running below it.
+    #[inline(never)]
+    fn after_failure_boxed<'s>(
+        &'s self,
+        progress: &'s mut LoopProgress,
+        failed: Failed,
+        sent_at: Instant,
+        spare: Spare<'s>,
+    ) -> Pin<Box<dyn Future<Output = Next> + Send + 's>> {
+        Box::pin(self.after_failure(progress, failed, sent_at, spare))
     }
 
     /// What follows an attempt that failed, timed out or was answered with a non-2xx status (the
