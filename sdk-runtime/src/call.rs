@@ -190,6 +190,9 @@ impl Runtime {
 
     /// A 2xx body the generated type rejected: empty, or decoded without its `null`s, or kept as
     /// unreadable.
+    // Off the success path and out of line, so that its locals stay out of every call's frame.
+    #[cold]
+    #[inline(never)]
     fn lenient_body<T: DeserializeOwned>(
         &self,
         operation: &'static OperationSpec,
@@ -207,6 +210,9 @@ impl Runtime {
 
     /// A success body the SDK cannot use, with credentials the server echoed scrubbed from the
     /// bytes and the reason, and a warning in tracing: the request succeeded all the same.
+    // Off the success path and out of line, so that its locals stay out of every call's frame.
+    #[cold]
+    #[inline(never)]
     pub fn unreadable(&self, operation: &'static OperationSpec, raw: Bytes, problem: BodyProblem) -> UnreadableBody {
         let secrets = self.inner.credentials.secret_values();
         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
@@ -233,6 +239,9 @@ impl Runtime {
 
     /// The error a read gets for a 2xx body it cannot use: the kind follows the problem, the
     /// status is the 2xx (so [`Error::outcome`] is [`RequestOutcome::Processed`]).
+    // Off the success path and out of line, so that its locals stay out of every call's frame.
+    #[cold]
+    #[inline(never)]
     fn unreadable_error<E: std::fmt::Debug>(
         &self,
         operation: &'static OperationSpec,
@@ -349,6 +358,9 @@ impl Runtime {
 
     /// The error of a call its timer ended: the last attempt's timeout (no retry followed), or
     /// the whole call's deadline.
+    // Off the success path and out of line, so that its locals stay out of every call's frame.
+    #[cold]
+    #[inline(never)]
     fn timeout_error<E>(&self, operation: &'static OperationSpec, record: &CallRecord) -> Error<E> {
         let timeouts = &self.inner.config.timeouts;
         let outcome = if record.attempts == 0 {

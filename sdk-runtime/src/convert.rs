@@ -9,6 +9,9 @@ use crate::record::{CallFacts, CallRecord};
 use crate::runtime::Runtime;
 
 impl Runtime {
+    // Off the success path and out of line, so that its locals stay out of every call's frame.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn convert<G, E: std::fmt::Debug>(
         &self,
         operation: &'static OperationSpec,
