@@ -1001,8 +1001,10 @@ fn render(
     let _ = writeln!(out, "## Method\n");
     let _ = writeln!(
         out,
-        "Everything above comes from one run of one bench binary (`sdk-bench/benches/sdk.rs`, bench profile = release), \
-         built with the workspace's locked dependencies.\n"
+        "Everything above comes from one run of one bench binary (`sdk-bench/benches/sdk.rs`), built with the \
+         workspace's locked dependencies and its bench profile: release with one codegen unit and fat LTO, as a \
+         service is built for deployment (`Cargo.toml`). Both sides of every comparison are in that binary. With \
+         cargo's default release settings the calls compare differently: see \"Default release settings\" below.\n"
     );
     let _ = writeln!(out, "### Calls per second\n");
     let _ = writeln!(

@@ -2,7 +2,7 @@
 //! in BENCHMARKS.md's issue 20 section come from
 //!
 //! ```text
-//! cargo build --release -p sdk-bench --example profile_call
+//! cargo build --profile bench -p sdk-bench --example profile_call   # as the bench is built
 //! valgrind --tool=callgrind [--cache-sim=yes] --toggle-collect='*profile_call::timed*' \
 //!     target/release/examples/profile_call iopole sdk 2000
 //! ```
@@ -13,7 +13,9 @@
 //!
 //! The side `pair` times both sides instead, in slices of 20 calls taking turns (the opening side
 //! alternating), and prints the median of the slices' SDK / raw ratios: the bench's pairing, for
-//! one operation, in seconds rather than minutes. The bench's run is the one reported.
+//! one operation, in seconds rather than minutes. The bench's run is the one reported. Built with
+//! `--release` instead, it measures cargo's default release settings (BENCHMARKS.md, "Default
+//! release settings").
 
 use std::hint::black_box;
 
